@@ -1,0 +1,1 @@
+//! `config`: YAML files → the desired state (typed, located, validated offline).

@@ -1,0 +1,1 @@
+//! `render`: what people and machines read — diagnostics, plans, reports.
