@@ -5,4 +5,6 @@
 
 pub mod cli;
 pub mod config;
+pub mod ids;
+pub mod okta;
 pub mod render;

@@ -1,1 +1,2 @@
 //! `render`: what people and machines read — diagnostics, plans, reports.
+pub mod diagnostics;

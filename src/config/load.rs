@@ -1,0 +1,366 @@
+//! Reading config files: paths and directories → parsed files → one merged [`Config`].
+//!
+//! YAML is read with serde-saphyr in its strict mode: duplicate keys are errors, only
+//! `true`/`false` are booleans, `01234` stays text. Each file is parsed on its own (a mistake in
+//! one does not hide mistakes in the others); then the files merge, and something declared in two
+//! files is an error naming both places.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use indexmap::map::Entry;
+use serde_saphyr::{DuplicateKeyPolicy, Error as YamlError};
+
+use super::diagnostic::{Code, Diagnostic};
+use super::located::{FileId, Loc, Pos, with_file};
+use super::model::{Config, OktaUser};
+
+/// One config file as read from disk.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user gave it (or as found in a directory they gave).
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Every file read for a config, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        self.files.push(SourceFile { path, text });
+        FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
+    /// The directory `${file:…}` references in this file are relative to.
+    pub fn base_dir(&self, id: FileId) -> &Path {
+        self.get(id)
+            .and_then(|f| f.path.parent())
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    }
+}
+
+/// The files named on the command line: each path is a file, or a directory whose `*.yaml` and
+/// `*.yml` files (not recursive) are read in name order.
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| {
+                Diagnostic::unplaced(
+                    Code::FileUnreadable,
+                    format!("cannot read directory `{}`: {e}", path.display()),
+                )
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(Diagnostic::unplaced(
+                    Code::NoConfigFiles,
+                    format!("directory `{}` has no .yaml or .yml files", path.display()),
+                ));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(
+            Diagnostic::unplaced(Code::NoConfigFiles, "no config files given").help(
+                "name one with `-c oktaform.yaml` (repeat -c, or name a directory, for several)",
+            ),
+        );
+    }
+    Ok(files)
+}
+
+/// Reads and parses every file, then merges them. Errors are collected, not stopped at, so one
+/// run shows every file's first problem.
+pub fn load(paths: &[PathBuf]) -> (Sources, Result<Config, Vec<Diagnostic>>) {
+    let mut sources = Sources::default();
+    let files = match expand_paths(paths) {
+        Ok(files) => files,
+        Err(diagnostic) => return (sources, Err(vec![diagnostic])),
+    };
+    let mut errors = Vec::new();
+    let mut parsed = Vec::new();
+    for path in files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let id = sources.add(path, text);
+                let text = &sources.get(id).map(|f| f.text.as_str()).unwrap_or_default();
+                match parse(id, text) {
+                    Ok(config) => parsed.push(config),
+                    Err(diagnostic) => errors.push(diagnostic),
+                }
+            }
+            Err(e) => errors.push(Diagnostic::unplaced(
+                Code::FileUnreadable,
+                format!("cannot read `{}`: {e}", path.display()),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return (sources, Err(errors));
+    }
+    let result = merge(parsed);
+    (sources, result)
+}
+
+/// Parses one file's text. `id` is the file the positions will point into.
+pub fn parse(id: FileId, text: &str) -> Result<Config, Diagnostic> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        duplicate_keys: DuplicateKeyPolicy::Error,
+        leading_zero_numbers_as_strings: true,
+    };
+    with_file(id, || {
+        serde_saphyr::from_str_with_options::<Config>(text, options)
+    })
+    .map_err(|error| yaml_diagnostic(id, text, &error))
+}
+
+/// Turns a serde-saphyr error into a located diagnostic with a "did you mean".
+fn yaml_diagnostic(id: FileId, text: &str, error: &YamlError) -> Diagnostic {
+    let location = error.location();
+    let mut at = location
+        .as_ref()
+        .map(|l| with_file(id, || Pos::from_saphyr(l)))
+        .unwrap_or(Pos {
+            file: id,
+            line: 1,
+            col: 1,
+            ..Pos::default()
+        });
+    if at.offset.is_none() {
+        at.offset = byte_offset(text, at.line, at.col);
+    }
+    let located = |code, message: String| Diagnostic::error(code, at, message);
+    match error.without_snippet() {
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let diagnostic = located(Code::UnknownKey, format!("unknown key `{field}`"));
+            with_suggestion(diagnostic, field, expected, "keys allowed here")
+        }
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => {
+            let diagnostic = located(Code::UnknownValue, format!("unknown value `{variant}`"));
+            with_suggestion(diagnostic, variant, expected, "values allowed here")
+        }
+        YamlError::SerdeMissingField { field, .. } => {
+            located(Code::MissingKey, format!("missing required key `{field}`"))
+                .label(format!("`{field}` must be set in this mapping"))
+        }
+        YamlError::DuplicateMappingKey { key, .. } => {
+            let name = key.as_deref().unwrap_or("?");
+            located(Code::DuplicateKey, format!("duplicate key `{name}`")).help(
+                "a key may appear once per mapping; YAML parsers that keep the last one silently lose the first",
+            )
+        }
+        YamlError::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => located(
+            Code::WrongType,
+            format!("expected {expected}, found {unexpected}"),
+        ),
+        YamlError::InvalidBooleanStrict { .. } => {
+            located(Code::WrongType, "expected `true` or `false`".to_string())
+                .help("oktaform reads YAML 1.2: `yes`, `no`, `on` and `off` are text, not booleans")
+        }
+        YamlError::NullIntoString { .. } => {
+            located(Code::WrongType, "expected text, found nothing".to_string())
+                .help("write a value after the colon, or quote it (`\"\"` for empty text)")
+        }
+        YamlError::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => located(
+            Code::InvalidValue,
+            format!("invalid value {unexpected}, expected {expected}"),
+        ),
+        YamlError::Message { msg, .. } => located(Code::InvalidValue, msg.clone()),
+        YamlError::InvalidScalar { ty, .. } => {
+            let expected = match *ty {
+                "f32" | "f64" => "a number",
+                t if t.starts_with('u') => "a whole number, 0 or more",
+                t if t.starts_with('i') => "a whole number",
+                other => other,
+            };
+            let found = at
+                .offset
+                .and_then(|o| text.get(o as usize..))
+                .and_then(|rest| rest.lines().next())
+                .unwrap_or_default()
+                .trim();
+            located(
+                Code::WrongType,
+                format!("expected {expected}, found `{found}`"),
+            )
+        }
+        YamlError::ExpectedMappingEndAfterEnumVariantValue { .. } => located(
+            Code::InvalidValue,
+            "only one key is allowed here".to_string(),
+        )
+        .label("a second key")
+        .help(
+            "choose one of the alternatives, e.g. `find: { label: Luciq }` or `find: { id: 0oa… }`",
+        ),
+        YamlError::Unexpected { expected, .. } => located(
+            Code::WrongType,
+            format!("expected {}", describe_expected(expected)),
+        ),
+        other => located(Code::YamlSyntax, plain_message(other)),
+    }
+}
+
+fn describe_expected(expected: &str) -> String {
+    match expected {
+        "mapping start" => "a mapping (`key: value` lines)".to_string(),
+        "sequence start" => "a list (`- item` lines or `[a, b]`)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// serde-saphyr's own message without the location it appends (we print ours).
+fn plain_message(error: &YamlError) -> String {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    match first.rfind(" at line ") {
+        Some(cut) => first[..cut].to_string(),
+        None => first.to_string(),
+    }
+}
+
+fn with_suggestion(
+    diagnostic: Diagnostic,
+    found: &str,
+    expected: &[&'static str],
+    what: &str,
+) -> Diagnostic {
+    let best = expected
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(found, candidate), *candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let diagnostic = match best {
+        Some((_, candidate)) => diagnostic.label(format!("did you mean `{candidate}`?")),
+        None => diagnostic,
+    };
+    if expected.is_empty() {
+        diagnostic
+    } else {
+        let list: Vec<String> = expected.iter().map(|e| format!("`{e}`")).collect();
+        diagnostic.help(format!("{what}: {}", list.join(", ")))
+    }
+}
+
+/// Byte offset of a 1-based line and column (columns count characters).
+pub(crate) fn byte_offset(text: &str, line: u32, col: u32) -> Option<u32> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)? as usize)
+        .map(str::len)
+        .sum();
+    let line_text = text.get(start..)?.lines().next().unwrap_or_default();
+    let within: usize = line_text
+        .chars()
+        .take(col.saturating_sub(1) as usize)
+        .map(char::len_utf8)
+        .sum();
+    u32::try_from(start + within).ok()
+}
+
+/// Merges parsed files into one config. The org may be set once; okta_user attributes and apps
+/// are unions, and a name declared twice is an error naming both places.
+pub fn merge(files: Vec<Config>) -> Result<Config, Vec<Diagnostic>> {
+    let mut merged = Config::default();
+    let mut errors = Vec::new();
+    for file in files {
+        if let Some(org) = file.org {
+            match &merged.org {
+                Some(first) => errors.push(twice("`org`", org.at, first.at)),
+                None => merged.org = Some(org),
+            }
+        }
+        if let Some(okta_user) = file.okta_user {
+            let Loc { value, at } = okta_user;
+            let target = merged
+                .okta_user
+                .get_or_insert_with(|| Loc::new(OktaUser::default(), at));
+            if let Some(manage) = value.manage {
+                match &target.value.manage {
+                    Some(first) => {
+                        errors.push(twice("`okta_user.manage`", manage.at, first.at));
+                    }
+                    None => target.value.manage = Some(manage),
+                }
+            }
+            merge_named(
+                &mut target.value.attributes,
+                value.attributes,
+                "Okta user attribute",
+                &mut errors,
+            );
+        }
+        merge_named(&mut merged.apps, file.apps, "app", &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(merged)
+    } else {
+        Err(errors)
+    }
+}
+
+fn merge_named<V>(
+    into: &mut IndexMap<Loc<String>, V>,
+    from: IndexMap<Loc<String>, V>,
+    what: &str,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for (name, value) in from {
+        let at = name.at;
+        match into.entry(name) {
+            Entry::Occupied(first) => {
+                errors.push(twice(
+                    &format!("{what} `{}`", first.key().value),
+                    at,
+                    first.key().at,
+                ));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+            }
+        }
+    }
+}
+
+fn twice(what: &str, at: Pos, first: Pos) -> Diagnostic {
+    Diagnostic::error(Code::DeclaredTwice, at, format!("{what} is declared twice"))
+        .label("declared again here")
+        .related(first, "first declared here")
+        .help("declare it in one file only")
+}

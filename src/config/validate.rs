@@ -1,0 +1,816 @@
+//! Offline checks of a whole config: what serde cannot see because it spans several objects.
+//!
+//! Mapping expressions must read attributes that exist (declared, or Okta base attributes);
+//! assignment profile values must fit the attributes' types and enums; secrets must be
+//! references that resolve; provisioning settings must not contradict each other. Errors stop a
+//! config; warnings are printed and let it pass. Nothing here touches the network.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::diagnostic::{Code, Diagnostic};
+use super::expression;
+use super::interpolate::{Secret, Text};
+use super::load::Sources;
+use super::located::{Loc, Pos};
+use super::model::{
+    App, AttrType, Attribute, AuthMode, Choices, Config, Mapping, Profile, ScimAction, ScimAuth,
+    ToApp, UsernameFormat,
+};
+use super::okta_base::{is_app_user_base, is_okta_user_base};
+use crate::okta::OrgUrl;
+
+/// Which profile an attribute belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProfileKind {
+    OktaUser,
+    App,
+}
+
+/// Whether validation resolves `${env:…}` / `${file:…}` references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum References {
+    /// Check their form only: they are resolved lazily, by the command that needs the value.
+    Syntax,
+    /// Resolve each one (values are never shown); one that does not resolve is an error.
+    Resolve,
+}
+
+/// Runs every check. Returns errors and warnings together, in no particular order.
+pub fn validate(config: &Config, sources: &Sources, references: References) -> Vec<Diagnostic> {
+    let mut v = Validator {
+        sources,
+        references,
+        out: Vec::new(),
+    };
+    if let Some(org) = &config.org {
+        v.org_url(&org.value.url);
+    }
+    let okta_attributes = config.okta_user.as_ref().map(|o| &o.value.attributes);
+    let empty = IndexMap::new();
+    let okta_attributes = okta_attributes.unwrap_or(&empty);
+    for (name, attribute) in okta_attributes {
+        v.attribute(name, attribute, ProfileKind::OktaUser);
+    }
+    for (app_name, app) in &config.apps {
+        v.app(app_name, app, okta_attributes);
+    }
+    v.out
+}
+
+struct Validator<'a> {
+    sources: &'a Sources,
+    references: References,
+    out: Vec<Diagnostic>,
+}
+
+impl Validator<'_> {
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.out.push(diagnostic);
+    }
+
+    fn org_url(&mut self, url: &Loc<Text>) {
+        let Some(text) = self.text(url) else { return };
+        if let Err(e) = OrgUrl::parse(&text) {
+            self.push(Diagnostic::error(
+                Code::InvalidOrgUrl,
+                url.at,
+                e.to_string(),
+            ));
+        }
+    }
+
+    /// Resolves a text field; a reference that does not resolve is reported. `None` when the
+    /// value is not known offline (or did not resolve).
+    fn text(&mut self, text: &Loc<Text>) -> Option<String> {
+        if let (Text::Ref(_), References::Syntax) = (&text.value, self.references) {
+            return None;
+        }
+        let base = self.sources.base_dir(text.at.file).to_path_buf();
+        match text.value.resolve(&base) {
+            Ok(resolved) => Some(resolved),
+            Err(e) => {
+                self.push(unresolved(text.at, &e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn secret(&mut self, secret: &Loc<Secret>, field: &str) {
+        match &secret.value {
+            Secret::Inline => self.push(
+                Diagnostic::error(
+                    Code::InlineSecret,
+                    secret.at,
+                    format!("`{field}` is a secret and must not be written in the file"),
+                )
+                .label("secret written inline (not shown)")
+                .help(format!(
+                    "put it in an environment variable or a file kept out of git, and write \
+                     `{field}: \"${{env:NAME}}\"` or `{field}: \"${{file:PATH}}\"`; then rotate \
+                     the exposed secret"
+                ))
+                .redacted(),
+            ),
+            Secret::Ref(_) if self.references == References::Syntax => {}
+            Secret::Ref(reference) => {
+                let base = self.sources.base_dir(secret.at.file).to_path_buf();
+                if let Err(e) = reference.resolve(&base) {
+                    self.push(unresolved(secret.at, &e.to_string()));
+                }
+            }
+        }
+    }
+
+    fn attribute(&mut self, name: &Loc<String>, attribute: &Attribute, profile: ProfileKind) {
+        if !is_variable_name(name) {
+            self.push(
+                Diagnostic::error(
+                    Code::InvalidName,
+                    name.at,
+                    format!("`{name}` is not a valid attribute variable name"),
+                )
+                .help(
+                    "variable names start with a letter and contain only letters, digits and `_`",
+                ),
+            );
+        }
+        let base = match profile {
+            ProfileKind::OktaUser => is_okta_user_base(name),
+            ProfileKind::App => is_app_user_base(name),
+        };
+        if base {
+            self.push(
+                Diagnostic::error(
+                    Code::BaseAttribute,
+                    name.at,
+                    format!("`{name}` is a base attribute defined by Okta, not a custom attribute"),
+                )
+                .help("map or assign it without declaring it; choose another name for a custom attribute"),
+            );
+        }
+        let kind = attribute.kind.value;
+        let not_applicable = |at: Pos, what: &str, why: &str| {
+            Diagnostic::error(
+                Code::NotApplicable,
+                at,
+                format!("`{what}` does not apply here"),
+            )
+            .label(why.to_string())
+        };
+        if profile == ProfileKind::OktaUser {
+            for (field, at) in [
+                (
+                    "external_name",
+                    attribute.external_name.as_ref().map(|l| l.at),
+                ),
+                (
+                    "external_namespace",
+                    attribute.external_namespace.as_ref().map(|l| l.at),
+                ),
+            ] {
+                if let Some(at) = at {
+                    self.push(not_applicable(
+                        at,
+                        field,
+                        "only app user attributes have it",
+                    ));
+                }
+            }
+        } else if let Some(m) = &attribute.mutability {
+            self.push(not_applicable(
+                m.at,
+                "mutability",
+                "only Okta user attributes have it",
+            ));
+        }
+        if kind != AttrType::String {
+            let string_only = [
+                ("min_length", attribute.min_length.as_ref().map(|l| l.at)),
+                ("max_length", attribute.max_length.as_ref().map(|l| l.at)),
+                ("unique", attribute.unique.as_ref().map(|l| l.at)),
+            ];
+            for (field, at) in string_only {
+                if let Some(at) = at {
+                    self.push(not_applicable(
+                        at,
+                        field,
+                        &format!(
+                            "only string attributes have it; this one is `{}`",
+                            kind.label()
+                        ),
+                    ));
+                }
+            }
+        }
+        if let (Some(min), Some(max)) = (&attribute.min_length, &attribute.max_length)
+            && min.value > max.value
+        {
+            self.push(
+                Diagnostic::error(
+                    Code::LengthRange,
+                    min.at,
+                    format!(
+                        "min_length {} is greater than max_length {}",
+                        min.value, max.value
+                    ),
+                )
+                .related(max.at, "max_length"),
+            );
+        }
+        if let Some(union) = &attribute.union
+            && !kind.is_array()
+        {
+            self.push(not_applicable(
+                union.at,
+                "union",
+                "only array attributes combine group values",
+            ));
+        }
+        if let Some(choices) = &attribute.choices {
+            if kind == AttrType::Boolean {
+                self.push(not_applicable(
+                    choices.at,
+                    "enum",
+                    "a boolean is already true or false",
+                ));
+            } else {
+                self.choices(&choices.value, kind);
+            }
+        }
+    }
+
+    fn choices(&mut self, choices: &Choices, kind: AttrType) {
+        let mut seen: HashMap<String, Pos> = HashMap::new();
+        for choice in &choices.0 {
+            let Some(canonical) = canonical_value(&choice.value, kind.element()) else {
+                self.push(Diagnostic::error(
+                    Code::EnumValueType,
+                    choice.value.at,
+                    format!(
+                        "enum value `{}` is not {}",
+                        choice.value.value,
+                        article(kind.element())
+                    ),
+                ));
+                continue;
+            };
+            if let Some(first) = seen.get(&canonical) {
+                self.push(
+                    Diagnostic::error(
+                        Code::DuplicateEnumValue,
+                        choice.value.at,
+                        format!("enum value `{}` is listed twice", choice.value.value),
+                    )
+                    .related(*first, "first listed here"),
+                );
+            } else {
+                seen.insert(canonical, choice.value.at);
+            }
+        }
+    }
+
+    fn app(
+        &mut self,
+        app_name: &Loc<String>,
+        app: &App,
+        okta_attributes: &IndexMap<Loc<String>, Attribute>,
+    ) {
+        if let super::model::Find::Label(label) | super::model::Find::Name(label) = &app.find.value
+            && label.trim().is_empty()
+        {
+            self.push(Diagnostic::error(
+                Code::InvalidValue,
+                app.find.at,
+                "`find` names an empty value",
+            ));
+        }
+        for (name, attribute) in &app.attributes {
+            self.attribute(name, attribute, ProfileKind::App);
+        }
+        let scim = app.provisioning.as_ref().and_then(|p| p.scim.as_ref());
+        if let Some(provisioning) = &app.provisioning {
+            if let Some(scim) = &provisioning.scim {
+                if let Some(url) = self.text(&scim.value.base_url)
+                    && !url.starts_with("https://")
+                {
+                    self.push(
+                        Diagnostic::error(Code::InvalidValue, scim.value.base_url.at, "the SCIM connector base URL must use https")
+                            .help("copy the SCIM base URL from the vendor's admin page (it starts with `https://`)"),
+                    );
+                }
+                self.auth(&scim.value.auth);
+            }
+            if let Some(to_app) = &provisioning.to_app {
+                let actions: Option<Vec<ScimAction>> = provisioning
+                    .scim
+                    .as_ref()
+                    .map(|s| s.value.actions.iter().map(|a| a.value).collect());
+                self.toggles(app_name, &to_app.value, actions.as_deref());
+            }
+            if let Some(to_okta) = &provisioning.to_okta {
+                let t = &to_okta.value;
+                match (
+                    t.username_format.as_ref().map(|f| f.value),
+                    &t.username_expression,
+                ) {
+                    (Some(UsernameFormat::Custom), None) => self.push(
+                        Diagnostic::error(
+                            Code::UsernameExpression,
+                            t.username_format.as_ref().map_or(to_okta.at, |f| f.at),
+                            "`username_format: custom` needs `username_expression`",
+                        )
+                        .help("e.g. `username_expression: appuser.userName`"),
+                    ),
+                    (Some(UsernameFormat::Email) | None, Some(expression)) => {
+                        self.push(Diagnostic::error(
+                            Code::UsernameExpression,
+                            expression.at,
+                            "`username_expression` is used only with `username_format: custom`",
+                        ))
+                    }
+                    _ => {}
+                }
+                if let Some(scim) = &provisioning.scim
+                    && !scim
+                        .value
+                        .actions
+                        .iter()
+                        .any(|a| a.value == ScimAction::ImportNewUsersAndProfileUpdates)
+                {
+                    self.push(
+                        Diagnostic::warning(
+                            Code::ToggleConflict,
+                            to_okta.at,
+                            format!("To Okta settings for `{app_name}` have no effect: the SCIM connection does not import"),
+                        )
+                        .related(scim.at, "SCIM connection without `import_new_users_and_profile_updates`"),
+                    );
+                }
+            }
+        }
+        self.mappings(app_name, app, okta_attributes, scim.is_some());
+        if let Some(assignments) = &app.assignments {
+            for (login, profile) in &assignments.value.users {
+                if let Some(profile) = profile {
+                    self.profile(app_name, app, profile, &format!("user `{login}`"));
+                }
+            }
+            let mut priorities: HashMap<u32, (Pos, &str)> = HashMap::new();
+            for (group, assignment) in &assignments.value.groups {
+                self.profile(
+                    app_name,
+                    app,
+                    &assignment.profile,
+                    &format!("group `{group}`"),
+                );
+                if let Some(priority) = &assignment.priority {
+                    if let Some((first, other)) = priorities.get(&priority.value) {
+                        self.push(
+                            Diagnostic::warning(
+                                Code::PriorityClash,
+                                priority.at,
+                                format!("groups `{other}` and `{group}` have the same priority {}", priority.value),
+                            )
+                            .related(*first, "same priority here")
+                            .help("Okta renumbers clashing priorities in an order you do not control; give each group its own"),
+                        );
+                    } else {
+                        priorities.insert(priority.value, (priority.at, group.value.as_str()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn auth(&mut self, auth: &Loc<ScimAuth>) {
+        let a = &auth.value;
+        let mode = a.mode.value;
+        let fields: [(&str, Option<Pos>, AuthMode); 7] = [
+            ("token", a.token.as_ref().map(|l| l.at), AuthMode::Header),
+            (
+                "username",
+                a.username.as_ref().map(|l| l.at),
+                AuthMode::Basic,
+            ),
+            (
+                "password",
+                a.password.as_ref().map(|l| l.at),
+                AuthMode::Basic,
+            ),
+            (
+                "token_url",
+                a.token_url.as_ref().map(|l| l.at),
+                AuthMode::Oauth,
+            ),
+            (
+                "authorize_url",
+                a.authorize_url.as_ref().map(|l| l.at),
+                AuthMode::Oauth,
+            ),
+            (
+                "client_id",
+                a.client_id.as_ref().map(|l| l.at),
+                AuthMode::Oauth,
+            ),
+            (
+                "client_secret",
+                a.client_secret.as_ref().map(|l| l.at),
+                AuthMode::Oauth,
+            ),
+        ];
+        let current = mode_name(mode);
+        let missing: Vec<&str> = fields
+            .iter()
+            .filter(|(_, at, m)| *m == mode && at.is_none())
+            .map(|(f, _, _)| *f)
+            .collect();
+        if !missing.is_empty() {
+            self.push(Diagnostic::error(
+                Code::AuthIncomplete,
+                a.mode.at,
+                format!("`mode: {current}` needs {}", quoted_list(&missing)),
+            ));
+        }
+        for (field, at, m) in fields {
+            if let Some(at) = at
+                && m != mode
+            {
+                self.push(
+                    Diagnostic::error(
+                        Code::NotApplicable,
+                        at,
+                        format!("`{field}` does not apply here"),
+                    )
+                    .label(format!(
+                        "used with `mode: {}`, not `mode: {current}`",
+                        mode_name(m)
+                    )),
+                );
+            }
+        }
+        for (field, secret) in [
+            ("token", &a.token),
+            ("password", &a.password),
+            ("client_secret", &a.client_secret),
+        ] {
+            if let Some(secret) = secret {
+                self.secret(secret, field);
+            }
+        }
+    }
+
+    fn toggles(&mut self, app_name: &str, to_app: &ToApp, actions: Option<&[ScimAction]>) {
+        let Some(actions) = actions else { return };
+        let needs = [
+            (
+                "create_users",
+                "Create Users",
+                &to_app.create_users,
+                ScimAction::PushNewUsers,
+            ),
+            (
+                "update_user_attributes",
+                "Update User Attributes",
+                &to_app.update_user_attributes,
+                ScimAction::PushProfileUpdates,
+            ),
+            (
+                "deactivate_users",
+                "Deactivate Users",
+                &to_app.deactivate_users,
+                ScimAction::PushNewUsers,
+            ),
+        ];
+        for (_, label, toggle, action) in needs {
+            if let Some(toggle) = toggle
+                && toggle.value
+                && !actions.contains(&action)
+            {
+                self.push(
+                    Diagnostic::warning(
+                        Code::ToggleConflict,
+                        toggle.at,
+                        format!(
+                            "{label} is on for `{app_name}`, but its SCIM connection does not support {}",
+                            action.console_label()
+                        ),
+                    )
+                    .help(format!(
+                        "add `{}` to provisioning.scim.actions, or turn {label} off",
+                        action_key(action)
+                    )),
+                );
+            }
+        }
+    }
+
+    fn mappings(
+        &mut self,
+        app_name: &Loc<String>,
+        app: &App,
+        okta_attributes: &IndexMap<Loc<String>, Attribute>,
+        scim: bool,
+    ) {
+        let okta_known = |n: &str| is_okta_user_base(n) || okta_attributes.contains_key(n);
+        let app_known = |n: &str| is_app_user_base(n) || app.attributes.contains_key(n);
+        for (target, mapping) in &app.mappings.to_app {
+            if !app_known(target) {
+                self.push(unknown_attribute(
+                    target.at,
+                    target,
+                    &format!("app `{app_name}`"),
+                    app.attributes.keys(),
+                ));
+            } else if scim
+                && let Some((name, attribute)) = app.attributes.get_key_value(target.as_str())
+                && attribute.external_namespace.is_none()
+            {
+                self.push(
+                    Diagnostic::warning(
+                        Code::MissingNamespace,
+                        name.at,
+                        format!("`{name}` is pushed through SCIM without an external namespace"),
+                    )
+                    .related(target.at, "pushed by this mapping")
+                    .help("Okta then sends it in the core User schema, which SCIM servers ignore for unknown attributes; set `external_namespace` (e.g. `urn:ietf:params:scim:schemas:extension:<vendor>:2.0:User`)"),
+                );
+            }
+            self.expression(
+                mapping,
+                "user",
+                "appuser",
+                &okta_known,
+                "the Okta user profile",
+                okta_attributes.keys(),
+            );
+        }
+        for (target, mapping) in &app.mappings.to_okta {
+            if !okta_known(target) {
+                self.push(unknown_attribute(
+                    target.at,
+                    target,
+                    "the Okta user profile",
+                    okta_attributes.keys(),
+                ));
+            }
+            self.expression(
+                mapping,
+                "appuser",
+                "user",
+                &app_known,
+                &format!("app `{app_name}`"),
+                app.attributes.keys(),
+            );
+        }
+    }
+
+    /// Checks the variables an expression reads: `root.X` must be known, `wrong_root.X` is the
+    /// other direction's profile.
+    #[allow(clippy::too_many_arguments)]
+    fn expression<'k>(
+        &mut self,
+        mapping: &Loc<Mapping>,
+        root: &str,
+        wrong_root: &str,
+        known: &dyn Fn(&str) -> bool,
+        profile: &str,
+        declared: impl Iterator<Item = &'k Loc<String>> + Clone,
+    ) {
+        for variable in expression::variables(&mapping.value.expression) {
+            if variable.root == wrong_root {
+                self.push(
+                    Diagnostic::error(
+                        Code::UnknownExpressionVariable,
+                        mapping.at,
+                        format!(
+                            "`{wrong_root}.{}` cannot be read in this direction",
+                            variable.name
+                        ),
+                    )
+                    .help(format!(
+                        "this mapping reads {profile}: write `{root}.{}`",
+                        variable.name
+                    )),
+                );
+            } else if !known(variable.name) {
+                self.push(unknown_attribute(
+                    mapping.at,
+                    variable.name,
+                    profile,
+                    declared.clone(),
+                ));
+            }
+        }
+    }
+
+    fn profile(&mut self, app_name: &Loc<String>, app: &App, profile: &Profile, whose: &str) {
+        for (key, value) in profile {
+            match app.attributes.get(key.as_str()) {
+                Some(attribute) => self.profile_value(key, value, attribute, whose),
+                None if is_app_user_base(key) => {}
+                None => self.push(unknown_attribute(
+                    key.at,
+                    key,
+                    &format!("app `{app_name}`"),
+                    app.attributes.keys(),
+                )),
+            }
+        }
+    }
+
+    fn profile_value(
+        &mut self,
+        key: &Loc<String>,
+        value: &Loc<Value>,
+        attribute: &Attribute,
+        whose: &str,
+    ) {
+        let kind = attribute.kind.value;
+        let elements: Vec<&Value> = match (&value.value, kind.is_array()) {
+            (Value::Null, _) => return,
+            (Value::Array(items), true) => items.iter().collect(),
+            (other, false) => vec![other],
+            (other, true) => {
+                self.push(
+                    Diagnostic::error(
+                        Code::ProfileValueType,
+                        value.at,
+                        format!(
+                            "`{key}` of {whose} must be a list ({}), found {}",
+                            kind.label(),
+                            describe(other)
+                        ),
+                    )
+                    .help(format!("write `{key}: [{}]`", display_scalar(other))),
+                );
+                return;
+            }
+        };
+        for element in elements {
+            if !fits(element, kind.element()) {
+                self.push(Diagnostic::error(
+                    Code::ProfileValueType,
+                    value.at,
+                    format!(
+                        "`{key}` of {whose} must be {}, found {}",
+                        article(kind.element()),
+                        describe(element)
+                    ),
+                ));
+                continue;
+            }
+            if let Some(choices) = &attribute.choices {
+                let text = display_scalar(element);
+                let wanted = canonical_value(&text, kind.element());
+                let member = choices
+                    .value
+                    .0
+                    .iter()
+                    .any(|c| canonical_value(&c.value, kind.element()) == wanted);
+                if !member {
+                    let values: Vec<&str> =
+                        choices.value.0.iter().map(|c| c.value.as_str()).collect();
+                    let mut d = Diagnostic::error(
+                        Code::NotInEnum,
+                        value.at,
+                        format!("`{text}` is not one of the values of `{key}` ({whose})"),
+                    )
+                    .help(format!("allowed: {}", quoted_list(&values)))
+                    .related(choices.at, "the enum is declared here");
+                    if let Some(best) = closest(&text, values.iter().copied()) {
+                        d = d.label(format!("did you mean `{best}`?"));
+                    }
+                    self.push(d);
+                }
+            }
+        }
+    }
+}
+
+fn unresolved(at: Pos, why: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnresolvedReference,
+        at,
+        format!("cannot resolve this value: {why}"),
+    )
+    .help(
+        "set it in the environment oktaform runs in (CI: a secret variable), or fix the reference",
+    )
+}
+
+fn unknown_attribute<'k>(
+    at: Pos,
+    name: &str,
+    profile: &str,
+    declared: impl Iterator<Item = &'k Loc<String>>,
+) -> Diagnostic {
+    let declared: Vec<&str> = declared.map(|d| d.as_str()).collect();
+    let mut d = Diagnostic::error(
+        Code::UnknownAttribute,
+        at,
+        format!("`{name}` is not an attribute of {profile}"),
+    )
+    .help(format!(
+        "declare it under that profile's `attributes:` (an identical attribute that already exists in Okta is adopted, not re-created){}",
+        if declared.is_empty() { String::new() } else { format!("; declared: {}", quoted_list(&declared)) }
+    ));
+    if let Some(best) = closest(name, declared.iter().copied()) {
+        d = d.label(format!("did you mean `{best}`?"));
+    }
+    d
+}
+
+fn closest<'a>(found: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(found, c), c))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The value's identity for comparison: integers and numbers compare numerically.
+fn canonical_value(text: &str, kind: AttrType) -> Option<String> {
+    match kind {
+        AttrType::Integer => text.trim().parse::<i64>().ok().map(|n| n.to_string()),
+        AttrType::Number => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(|n| n.to_string()),
+        _ => Some(text.to_string()),
+    }
+}
+
+fn fits(value: &Value, kind: AttrType) -> bool {
+    match kind {
+        AttrType::String => value.is_string(),
+        AttrType::Boolean => value.is_boolean(),
+        AttrType::Integer => value.is_i64() || value.is_u64(),
+        AttrType::Number => value.is_number(),
+        _ => false,
+    }
+}
+
+fn display_scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "nothing".into(),
+        Value::Bool(b) => format!("the boolean `{b}`"),
+        Value::Number(n) => format!("the number `{n}`"),
+        Value::String(s) => format!("the text `{s}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn article(kind: AttrType) -> &'static str {
+    match kind {
+        AttrType::String => "text (a string)",
+        AttrType::Boolean => "`true` or `false`",
+        AttrType::Integer => "a whole number (integer)",
+        AttrType::Number => "a number",
+        _ => "a list",
+    }
+}
+
+fn mode_name(mode: AuthMode) -> &'static str {
+    match mode {
+        AuthMode::Header => "header",
+        AuthMode::Basic => "basic",
+        AuthMode::Oauth => "oauth",
+    }
+}
+
+fn action_key(action: ScimAction) -> &'static str {
+    match action {
+        ScimAction::PushNewUsers => "push_new_users",
+        ScimAction::PushProfileUpdates => "push_profile_updates",
+        ScimAction::PushGroups => "push_groups",
+        ScimAction::ImportNewUsersAndProfileUpdates => "import_new_users_and_profile_updates",
+        ScimAction::ImportGroups => "import_groups",
+    }
+}

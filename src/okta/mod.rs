@@ -1,0 +1,5 @@
+//! `okta`: the one place that talks to Okta. For now: what an org URL may look like.
+
+pub mod org_url;
+
+pub use org_url::OrgUrl;
