@@ -54,15 +54,15 @@ impl Sources {
 
 /// The files named on the command line: each path is a file, or a directory whose `*.yaml` and
 /// `*.yml` files (not recursive) are read in name order.
-pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
             let entries = std::fs::read_dir(path).map_err(|e| {
-                Diagnostic::unplaced(
+                Box::new(Diagnostic::unplaced(
                     Code::FileUnreadable,
                     format!("cannot read directory `{}`: {e}", path.display()),
-                )
+                ))
             })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -72,10 +72,10 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
                 })
                 .collect();
             if found.is_empty() {
-                return Err(Diagnostic::unplaced(
+                return Err(Box::new(Diagnostic::unplaced(
                     Code::NoConfigFiles,
                     format!("directory `{}` has no .yaml or .yml files", path.display()),
-                ));
+                )));
             }
             found.sort();
             files.extend(found);
@@ -84,11 +84,11 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
         }
     }
     if files.is_empty() {
-        return Err(
+        return Err(Box::new(
             Diagnostic::unplaced(Code::NoConfigFiles, "no config files given").help(
                 "name one with `-c oktaform.yaml` (repeat -c, or name a directory, for several)",
             ),
-        );
+        ));
     }
     Ok(files)
 }
@@ -99,7 +99,7 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Result<Config, Vec<Diagnostic>>) {
     let mut sources = Sources::default();
     let files = match expand_paths(paths) {
         Ok(files) => files,
-        Err(diagnostic) => return (sources, Err(vec![diagnostic])),
+        Err(diagnostic) => return (sources, Err(vec![*diagnostic])),
     };
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
@@ -110,7 +110,7 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Result<Config, Vec<Diagnostic>>) {
                 let text = &sources.get(id).map(|f| f.text.as_str()).unwrap_or_default();
                 match parse(id, text) {
                     Ok(config) => parsed.push(config),
-                    Err(diagnostic) => errors.push(diagnostic),
+                    Err(diagnostic) => errors.push(*diagnostic),
                 }
             }
             Err(e) => errors.push(Diagnostic::unplaced(
@@ -127,7 +127,7 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Result<Config, Vec<Diagnostic>>) {
 }
 
 /// Parses one file's text. `id` is the file the positions will point into.
-pub fn parse(id: FileId, text: &str) -> Result<Config, Diagnostic> {
+pub fn parse(id: FileId, text: &str) -> Result<Config, Box<Diagnostic>> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         duplicate_keys: DuplicateKeyPolicy::Error,
@@ -136,7 +136,7 @@ pub fn parse(id: FileId, text: &str) -> Result<Config, Diagnostic> {
     with_file(id, || {
         serde_saphyr::from_str_with_options::<Config>(text, options)
     })
-    .map_err(|error| yaml_diagnostic(id, text, &error))
+    .map_err(|error| Box::new(yaml_diagnostic(id, text, &error)))
 }
 
 /// Turns a serde-saphyr error into a located diagnostic with a "did you mean".
@@ -233,7 +233,25 @@ fn yaml_diagnostic(id: FileId, text: &str, error: &YamlError) -> Diagnostic {
             Code::WrongType,
             format!("expected {}", describe_expected(expected)),
         ),
-        other => located(Code::YamlSyntax, plain_message(other)),
+        other => {
+            let message = plain_message(other);
+            let help = if message.contains("tab") {
+                Some("YAML indents with spaces only: replace the tab with spaces")
+            } else if message.contains("did not find expected key")
+                || message.contains("mapping values are not allowed")
+            {
+                Some(
+                    "check this line's indentation: the keys of one mapping start in the same column",
+                )
+            } else {
+                None
+            };
+            let diagnostic = located(Code::YamlSyntax, message);
+            match help {
+                Some(help) => diagnostic.help(help),
+                None => diagnostic,
+            }
+        }
     }
 }
 

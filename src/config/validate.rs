@@ -19,7 +19,7 @@ use super::model::{
     App, AttrType, Attribute, AuthMode, Choices, Config, Mapping, Profile, ScimAction, ScimAuth,
     ToApp, UsernameFormat,
 };
-use super::okta_base::{is_app_user_base, is_okta_user_base};
+use super::okta_base::{APP_USER_BASE, OKTA_USER_BASE, is_app_user_base, is_okta_user_base};
 use crate::okta::OrgUrl;
 
 /// Which profile an attribute belongs to.
@@ -543,7 +543,7 @@ impl Validator<'_> {
                 "user",
                 "appuser",
                 &okta_known,
-                "the Okta user profile",
+                OKTA_USER_PROFILE,
                 okta_attributes.keys(),
             );
         }
@@ -552,7 +552,7 @@ impl Validator<'_> {
                 self.push(unknown_attribute(
                     target.at,
                     target,
-                    "the Okta user profile",
+                    OKTA_USER_PROFILE,
                     okta_attributes.keys(),
                 ));
             }
@@ -717,11 +717,19 @@ fn unknown_attribute<'k>(
         "declare it under that profile's `attributes:` (an identical attribute that already exists in Okta is adopted, not re-created){}",
         if declared.is_empty() { String::new() } else { format!("; declared: {}", quoted_list(&declared)) }
     ));
-    if let Some(best) = closest(name, declared.iter().copied()) {
+    let base: &[&str] = if profile == OKTA_USER_PROFILE {
+        OKTA_USER_BASE
+    } else {
+        APP_USER_BASE
+    };
+    if let Some(best) = closest(name, declared.iter().chain(base).copied()) {
         d = d.label(format!("did you mean `{best}`?"));
     }
     d
 }
+
+/// How diagnostics name the Okta user profile.
+const OKTA_USER_PROFILE: &str = "the Okta user profile";
 
 fn closest<'a>(found: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates

@@ -37,37 +37,54 @@ fn ordered(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
     sorted
 }
 
+/// A mark under the source: its byte range, label, and whether it is the primary one.
+struct Mark {
+    range: std::ops::Range<usize>,
+    label: Option<String>,
+    primary: bool,
+}
+
+/// One file's source (redacted where needed) and the marks in it.
+struct FileSnippet {
+    path: String,
+    text: String,
+    marks: Vec<Mark>,
+}
+
 /// The owned pieces of one rendered diagnostic (annotate-snippets borrows them).
 struct Prepared<'a> {
     diagnostic: &'a Diagnostic,
-    /// (path, source text, annotations) per file the diagnostic points into.
-    snippets: Vec<(
-        String,
-        String,
-        Vec<(std::ops::Range<usize>, Option<String>, bool)>,
-    )>,
+    snippets: Vec<FileSnippet>,
 }
 
 fn render_one<'a>(diagnostic: &'a Diagnostic, sources: &Sources) -> Prepared<'a> {
-    let mut snippets: Vec<(String, String, Vec<_>)> = Vec::new();
+    let mut snippets: Vec<FileSnippet> = Vec::new();
     let mut add = |pos: &Pos, label: Option<String>, primary: bool, redact: bool| {
         let Some(file) = sources.get(pos.file) else {
             return;
         };
         let path = file.path.display().to_string();
-        let index = match snippets.iter().position(|(p, _, _)| *p == path) {
+        let index = match snippets.iter().position(|s| s.path == path) {
             Some(i) => i,
             None => {
-                snippets.push((path, file.text.clone(), Vec::new()));
+                snippets.push(FileSnippet {
+                    path,
+                    text: file.text.clone(),
+                    marks: Vec::new(),
+                });
                 snippets.len() - 1
             }
         };
-        let (_, text, annotations) = &mut snippets[index];
-        let range = span(text, pos);
+        let snippet = &mut snippets[index];
+        let range = span(&snippet.text, pos);
         if redact {
-            mask(text, range.clone());
+            mask(&mut snippet.text, range.clone());
         }
-        annotations.push((range, label, primary));
+        snippet.marks.push(Mark {
+            range,
+            label,
+            primary,
+        });
     };
     if let Some(at) = &diagnostic.at {
         add(at, diagnostic.label.clone(), true, diagnostic.redact);
@@ -90,18 +107,18 @@ impl Prepared<'_> {
         };
         let mut group =
             Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
-        for (path, text, annotations) in &self.snippets {
-            let mut snippet = Snippet::source(text.as_str())
-                .path(path.as_str())
+        for file in &self.snippets {
+            let mut snippet = Snippet::source(file.text.as_str())
+                .path(file.path.as_str())
                 .fold(true);
-            for (range, label, primary) in annotations {
-                let kind = if *primary {
+            for mark in &file.marks {
+                let kind = if mark.primary {
                     AnnotationKind::Primary
                 } else {
                     AnnotationKind::Context
                 };
-                let annotation = kind.span(range.clone());
-                snippet = snippet.annotation(match label {
+                let annotation = kind.span(mark.range.clone());
+                snippet = snippet.annotation(match &mark.label {
                     Some(label) => annotation.label(label.as_str()),
                     None => annotation,
                 });
