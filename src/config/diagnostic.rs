@@ -46,7 +46,6 @@ pub enum Code {
     ProfileValueType,
     AuthIncomplete,
     UsernameExpression,
-    NoSuchGroupPriority,
     // Warnings.
     MissingNamespace,
     ToggleConflict,
@@ -81,7 +80,6 @@ impl Code {
             Code::ProfileValueType => "profile-value-type",
             Code::AuthIncomplete => "auth-incomplete",
             Code::UsernameExpression => "username-expression",
-            Code::NoSuchGroupPriority => "no-such-group-priority",
             Code::MissingNamespace => "missing-namespace",
             Code::ToggleConflict => "toggle-conflict",
             Code::PriorityClash => "priority-clash",

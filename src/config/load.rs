@@ -382,3 +382,48 @@ fn twice(what: &str, at: Pos, first: Pos) -> Diagnostic {
         .related(first, "first declared here")
         .help("declare it in one file only")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_1_2_scalars_stay_text() {
+        let text = "apps:\n  norway:\n    find: { label: no }\n    attributes:\n      zip:\n        title: 01234\n        type: string\n    assignments:\n      users:\n        alice@example.com: { zip: 01234, flag: on }\n";
+        let config = parse(FileId(0), text).unwrap();
+        let app = &config.apps["norway"];
+        assert_eq!(
+            app.find.value,
+            super::super::model::Find::Label("no".into())
+        );
+        assert_eq!(app.attributes["zip"].title.value, "01234");
+        let users = &app.assignments.as_ref().unwrap().value.users;
+        let profile = users["alice@example.com"].as_ref().unwrap();
+        assert_eq!(profile["zip"].value, serde_json::json!("01234"));
+        assert_eq!(profile["flag"].value, serde_json::json!("on"));
+    }
+
+    #[test]
+    fn merge_keeps_both_files_and_reports_the_second_declaration() {
+        let a = parse(FileId(0), "okta_user:\n  attributes:\n    role: { title: R, type: string }\napps:\n  luciq: { find: { label: Luciq } }\n").unwrap();
+        let b = parse(FileId(1), "okta_user:\n  attributes:\n    tier: { title: T, type: integer }\napps:\n  lightrun: { find: { label: Lightrun } }\n").unwrap();
+        let merged = merge(vec![a, b]).unwrap();
+        assert_eq!(merged.apps.len(), 2);
+        assert_eq!(merged.okta_user.unwrap().value.attributes.len(), 2);
+
+        let a = parse(FileId(0), "apps:\n  luciq: { find: { label: Luciq } }\n").unwrap();
+        let b = parse(FileId(1), "\napps:\n  luciq: { find: { id: 0oa1 } }\n").unwrap();
+        let errors = merge(vec![a, b]).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let at = errors[0].at.unwrap();
+        assert_eq!((at.file, at.line, at.col), (FileId(1), 3, 3));
+        assert_eq!(errors[0].related[0].0.file, FileId(0));
+    }
+
+    #[test]
+    fn byte_offset_counts_characters_in_columns() {
+        let text = "a: é\nbc: x\n";
+        assert_eq!(byte_offset(text, 1, 4), Some(3));
+        assert_eq!(byte_offset(text, 2, 5), Some(10));
+    }
+}

@@ -85,6 +85,11 @@ impl<T> Loc<T> {
     }
 }
 
+/// Where an optional value was written, if it was.
+pub fn position<T>(value: &Option<Loc<T>>) -> Option<Pos> {
+    value.as_ref().map(|l| l.at)
+}
+
 impl<T> std::ops::Deref for Loc<T> {
     type Target = T;
     fn deref(&self) -> &T {

@@ -14,7 +14,7 @@ use super::diagnostic::{Code, Diagnostic};
 use super::expression;
 use super::interpolate::{Secret, Text};
 use super::load::Sources;
-use super::located::{Loc, Pos};
+use super::located::{Loc, Pos, position};
 use super::model::{
     App, AttrType, Attribute, AuthMode, Choices, Config, Mapping, Profile, ScimAction, ScimAuth,
     ToApp, UsernameFormat,
@@ -162,13 +162,10 @@ impl Validator<'_> {
         };
         if profile == ProfileKind::OktaUser {
             for (field, at) in [
-                (
-                    "external_name",
-                    attribute.external_name.as_ref().map(|l| l.at),
-                ),
+                ("external_name", position(&attribute.external_name)),
                 (
                     "external_namespace",
-                    attribute.external_namespace.as_ref().map(|l| l.at),
+                    position(&attribute.external_namespace),
                 ),
             ] {
                 if let Some(at) = at {
@@ -188,9 +185,9 @@ impl Validator<'_> {
         }
         if kind != AttrType::String {
             let string_only = [
-                ("min_length", attribute.min_length.as_ref().map(|l| l.at)),
-                ("max_length", attribute.max_length.as_ref().map(|l| l.at)),
-                ("unique", attribute.unique.as_ref().map(|l| l.at)),
+                ("min_length", position(&attribute.min_length)),
+                ("max_length", position(&attribute.max_length)),
+                ("unique", position(&attribute.unique)),
             ];
             for (field, at) in string_only {
                 if let Some(at) = at {
@@ -389,37 +386,13 @@ impl Validator<'_> {
         let a = &auth.value;
         let mode = a.mode.value;
         let fields: [(&str, Option<Pos>, AuthMode); 7] = [
-            ("token", a.token.as_ref().map(|l| l.at), AuthMode::Header),
-            (
-                "username",
-                a.username.as_ref().map(|l| l.at),
-                AuthMode::Basic,
-            ),
-            (
-                "password",
-                a.password.as_ref().map(|l| l.at),
-                AuthMode::Basic,
-            ),
-            (
-                "token_url",
-                a.token_url.as_ref().map(|l| l.at),
-                AuthMode::Oauth,
-            ),
-            (
-                "authorize_url",
-                a.authorize_url.as_ref().map(|l| l.at),
-                AuthMode::Oauth,
-            ),
-            (
-                "client_id",
-                a.client_id.as_ref().map(|l| l.at),
-                AuthMode::Oauth,
-            ),
-            (
-                "client_secret",
-                a.client_secret.as_ref().map(|l| l.at),
-                AuthMode::Oauth,
-            ),
+            ("token", position(&a.token), AuthMode::Header),
+            ("username", position(&a.username), AuthMode::Basic),
+            ("password", position(&a.password), AuthMode::Basic),
+            ("token_url", position(&a.token_url), AuthMode::Oauth),
+            ("authorize_url", position(&a.authorize_url), AuthMode::Oauth),
+            ("client_id", position(&a.client_id), AuthMode::Oauth),
+            ("client_secret", position(&a.client_secret), AuthMode::Oauth),
         ];
         let current = mode_name(mode);
         let missing: Vec<&str> = fields
