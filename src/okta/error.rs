@@ -1,0 +1,233 @@
+//! Errors from Okta, typed: Okta's own error body (errorCode, summary, causes, request id) and
+//! what to do about the common ones. Nothing here ever holds a credential.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Okta's error body (`{"errorCode": "E0000007", "errorSummary": …}`), as recorded.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub error_code: String,
+    #[serde(default)]
+    pub error_summary: String,
+    #[serde(default)]
+    pub error_link: Option<String>,
+    #[serde(default)]
+    pub error_id: Option<String>,
+    #[serde(default)]
+    pub error_causes: Vec<ErrorCause>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorCause {
+    #[serde(default)]
+    pub error_summary: String,
+}
+
+/// The body of an OAuth 2.0 error (`/oauth2/v1/token`, or a DPoP challenge).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct OAuthErrorBody {
+    pub error: String,
+    #[serde(default)]
+    pub error_description: Option<String>,
+}
+
+/// An error answer from Okta's Management API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    pub method: String,
+    /// The path, without query string.
+    pub path: String,
+    pub body: ErrorBody,
+    /// `X-Okta-Request-Id`, for Okta support.
+    pub request_id: Option<String>,
+    /// The scope the request needed, when Okta's answer names it (OAuth `insufficient_scope`).
+    pub missing_scope: Option<String>,
+}
+
+impl ApiError {
+    pub fn code(&self) -> &str {
+        &self.body.error_code
+    }
+
+    /// What to do about it, for the errors people actually hit.
+    pub fn hint(&self) -> Option<String> {
+        let summary = self.body.error_summary.as_str();
+        match (self.status, self.code()) {
+            (401, _) | (_, "E0000011") => Some(
+                "the API token or access token was refused: check OKTA_API_TOKEN (an SSWS token of an active admin) \
+                 or the OAuth service app's client id and key; tokens expire after 30 days unused"
+                    .into(),
+            ),
+            (403, _) | (_, "E0000006") => Some(match &self.missing_scope {
+                Some(scope) => format!(
+                    "the access token lacks the scope `{scope}`: grant it to the service app (Okta API Scopes tab) \
+                     and make sure its admin role covers it"
+                ),
+                None => "the admin behind this token may not do this: give it the Application Administrator \
+                         role for the apps it manages (or Super Administrator for the Okta user profile schema), \
+                         or, for a service app, the scope this endpoint needs"
+                    .into(),
+            }),
+            (404, _) | (_, "E0000007") => Some(format!(
+                "Okta has no such object ({summary}); if an app id in `find:` is stale, find the app by label instead"
+            )),
+            (429, _) | (_, "E0000047") => Some(
+                "Okta's rate limit for this endpoint is used up; oktaform waited and retried. Run again later, or lower \
+                 --max-api-share so other integrations keep their share"
+                    .into(),
+            ),
+            (_, "E0000001") if summary.contains("Provisioning is not supported") => Some(
+                "this app is not on Okta's Features-API allow-list: its provisioning settings can only be changed in \
+                 the Admin Console (oktaform lists them as manual steps)"
+                    .into(),
+            ),
+            (_, "E0000001") if summary.contains("deletion process") => Some(
+                "Okta is still deleting an attribute of this name; wait a few minutes and run again".into(),
+            ),
+            (500..=599, _) => Some(
+                "Okta failed on its side; retried requests are safe to run again. Quote the request id to Okta support"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Okta answered {} to {} {}",
+            self.status, self.method, self.path
+        )?;
+        if !self.body.error_code.is_empty() {
+            write!(f, ": {} {}", self.body.error_code, self.body.error_summary)?;
+        }
+        for cause in &self.body.error_causes {
+            if !cause.error_summary.is_empty() {
+                write!(f, "\n  cause: {}", cause.error_summary)?;
+            }
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, "\n  request id: {id}")?;
+        }
+        if let Some(hint) = self.hint() {
+            write!(f, "\n  what to do: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything the client can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    #[error("OAuth token request failed: {error}{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    OAuth {
+        error: String,
+        description: Option<String>,
+    },
+    #[error("cannot reach Okta at {url}: {reason}")]
+    Transport { url: String, reason: String },
+    #[error("{method} {path}: no answer after {attempts} attempts: {last}")]
+    GaveUp {
+        method: String,
+        path: String,
+        attempts: u32,
+        last: String,
+    },
+    #[error(
+        "POST {path} may or may not have taken effect (the request failed in flight) and re-reading could not tell; \
+         check in the Admin Console before running again"
+    )]
+    PostOutcomeUnknown { path: String },
+    #[error("rate limit for {bucket} is used up and resets in {}s, longer than the {}s oktaform waits", wait.as_secs(), max.as_secs())]
+    RateLimitWaitTooLong {
+        bucket: String,
+        wait: Duration,
+        max: Duration,
+    },
+    #[error("unexpected answer from {method} {path}: {reason}")]
+    Decode {
+        method: String,
+        path: String,
+        reason: String,
+    },
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The Okta API error, when that is what this is.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: &str, summary: &str) -> ApiError {
+        ApiError {
+            status,
+            method: "GET".into(),
+            path: "/api/v1/apps/0oa1/features".into(),
+            body: ErrorBody {
+                error_code: code.into(),
+                error_summary: summary.into(),
+                ..ErrorBody::default()
+            },
+            request_id: Some("req-1".into()),
+            missing_scope: None,
+        }
+    }
+
+    #[test]
+    fn message_has_code_summary_request_id_and_what_to_do() {
+        let text = api(
+            400,
+            "E0000001",
+            "Api validation failed: Provisioning is not supported.",
+        )
+        .to_string();
+        assert!(text.contains("E0000001 Api validation failed"), "{text}");
+        assert!(text.contains("request id: req-1"), "{text}");
+        assert!(text.contains("Features-API allow-list"), "{text}");
+    }
+
+    #[test]
+    fn missing_scope_is_named() {
+        let mut e = api(
+            403,
+            "E0000006",
+            "You do not have permission to perform the requested action",
+        );
+        e.missing_scope = Some("okta.schemas.manage".into());
+        assert!(
+            e.to_string()
+                .contains("lacks the scope `okta.schemas.manage`")
+        );
+    }
+
+    #[test]
+    fn parses_a_recorded_error_body() {
+        // okta-sdk-python/test_application_features_it__…test_comprehensive_coverage_push.yaml
+        let body: ErrorBody = serde_json::from_str(
+            r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":"oaeX","errorCauses":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(body.error_code, "E0000047");
+    }
+}
