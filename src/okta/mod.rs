@@ -7,6 +7,7 @@ pub mod error;
 pub mod jws;
 pub mod org_url;
 pub mod rate_limit;
+pub mod types;
 
 pub use auth::{Access, Credentials};
 pub use client::{Client, ClientOptions};
