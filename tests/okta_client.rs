@@ -451,3 +451,63 @@ async fn oauth_with_dpop_nonce_dance_and_refresh() {
     assert_eq!(claims["htu"], format!("{}/api/v1/apps/0oa1", server.uri()));
     assert_eq!(claims["ath"], sha256_b64("access-token-1"));
 }
+
+#[tokio::test]
+async fn endpoint_calls_use_okta_query_forms_and_largest_pages() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users"))
+        .and(wiremock::matchers::query_param(
+            "search",
+            "profile.login eq \"alice@example.com\"",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": "00u1", "status": "ACTIVE", "profile": {"login": "alice@example.com"}}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/apps/0oa1/users"))
+        .and(wiremock::matchers::query_param("limit", "500"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, fast());
+    let alice = client
+        .user_by_login("alice@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(alice.id.0, "00u1");
+    assert!(client.app_users(&"0oa1".into()).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_assignment_that_failed_in_flight_is_reread_not_reposted() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/apps/0oa1/users"))
+        .respond_with(ResponseTemplate::new(504))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/apps/0oa1/users/00u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "00u1", "scope": "USER", "status": "PROVISIONED", "profile": {"instabugRole": "member"}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let profile = json!({"instabugRole": "member"})
+        .as_object()
+        .unwrap()
+        .clone();
+    let assigned = client(&server, fast())
+        .assign_user(&"0oa1".into(), &"00u1".into(), &profile)
+        .await
+        .unwrap();
+    assert_eq!(assigned.profile["instabugRole"], "member");
+}

@@ -1,6 +1,7 @@
 //! `okta`: the one place that talks to Okta — HTTP client, authentication, rate limits, errors.
 //! Everything above this module sees typed results, never HTTP.
 
+pub mod api;
 pub mod auth;
 pub mod client;
 pub mod error;

@@ -1,0 +1,228 @@
+//! The Management API endpoints oktaform uses, as typed calls on [`Client`]. Lists ask for the
+//! largest page Okta allows, so a read costs as few requests as possible.
+
+use serde_json::{Map, Value, json};
+
+use super::client::Client;
+use super::error::Error;
+use super::types::{
+    App, AppFeature, AppGroup, AppUser, Connection, Group, ProfileMapping, Schema, User, UserType,
+};
+use crate::ids::{AppId, GroupId, MappingId, UserId};
+
+/// Percent-encodes a query value.
+fn q(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+impl Client {
+    // Apps.
+
+    /// Apps whose label or name starts with `text` (Okta's `q`), active or not.
+    pub async fn search_apps(&self, text: &str) -> Result<Vec<App>, Error> {
+        self.get_all(&format!("/api/v1/apps?q={}&limit=200", q(text)))
+            .await
+    }
+
+    /// Apps of one OIN integration (`filter=name eq "…"`).
+    pub async fn apps_named(&self, name: &str) -> Result<Vec<App>, Error> {
+        let filter = format!("name eq \"{name}\"");
+        self.get_all(&format!("/api/v1/apps?filter={}&limit=200", q(&filter)))
+            .await
+    }
+
+    pub async fn app(&self, id: &AppId) -> Result<App, Error> {
+        self.get(&format!("/api/v1/apps/{id}")).await
+    }
+
+    // Provisioning features and connection.
+
+    /// The app's features; Okta answers `400 E0000001 Provisioning is not supported.` for apps
+    /// off the Features-API allow-list.
+    pub async fn features(&self, app: &AppId) -> Result<Vec<AppFeature>, Error> {
+        self.get(&format!("/api/v1/apps/{app}/features")).await
+    }
+
+    /// Updates a feature; the body is the bare capabilities object, as Okta expects.
+    pub async fn put_feature(
+        &self,
+        app: &AppId,
+        name: &str,
+        capabilities: &Value,
+    ) -> Result<AppFeature, Error> {
+        self.put(&format!("/api/v1/apps/{app}/features/{name}"), capabilities)
+            .await
+    }
+
+    pub async fn connection(&self, app: &AppId) -> Result<Connection, Error> {
+        self.get(&format!("/api/v1/apps/{app}/connections/default"))
+            .await
+    }
+
+    // Schemas.
+
+    pub async fn user_schema(&self) -> Result<Schema, Error> {
+        self.get("/api/v1/meta/schemas/user/default").await
+    }
+
+    pub async fn app_schema(&self, app: &AppId) -> Result<Schema, Error> {
+        self.get(&format!("/api/v1/meta/schemas/apps/{app}/default"))
+            .await
+    }
+
+    /// Partial update of the Okta user schema's custom properties: each entry is a property to
+    /// add or change, or `null` to delete.
+    pub async fn update_user_schema(&self, custom: Map<String, Value>) -> Result<Schema, Error> {
+        let body = json!({ "definitions": { "custom": { "id": "#custom", "type": "object", "properties": custom } } });
+        self.post("/api/v1/meta/schemas/user/default", &body).await
+    }
+
+    /// Partial update of an app user schema's custom properties, like [`Client::update_user_schema`].
+    pub async fn update_app_schema(
+        &self,
+        app: &AppId,
+        custom: Map<String, Value>,
+    ) -> Result<Schema, Error> {
+        let body = json!({ "definitions": { "custom": { "id": "#custom", "type": "object", "properties": custom } } });
+        self.post(&format!("/api/v1/meta/schemas/apps/{app}/default"), &body)
+            .await
+    }
+
+    pub async fn user_types(&self) -> Result<Vec<UserType>, Error> {
+        self.get("/api/v1/meta/types/user").await
+    }
+
+    // Profile mappings.
+
+    /// Mappings between a source and a target (app id or user type id); either may be left out.
+    pub async fn mappings(
+        &self,
+        source: Option<&str>,
+        target: Option<&str>,
+    ) -> Result<Vec<ProfileMapping>, Error> {
+        let mut path = "/api/v1/mappings?limit=200".to_string();
+        if let Some(source) = source {
+            path.push_str(&format!("&sourceId={}", q(source)));
+        }
+        if let Some(target) = target {
+            path.push_str(&format!("&targetId={}", q(target)));
+        }
+        self.get_all(&path).await
+    }
+
+    pub async fn mapping(&self, id: &MappingId) -> Result<ProfileMapping, Error> {
+        self.get(&format!("/api/v1/mappings/{id}")).await
+    }
+
+    /// Partial update of a mapping's properties: `{expression, pushStatus}`, or `null` to remove.
+    pub async fn update_mapping(
+        &self,
+        id: &MappingId,
+        properties: Map<String, Value>,
+    ) -> Result<ProfileMapping, Error> {
+        self.post(
+            &format!("/api/v1/mappings/{id}"),
+            &json!({ "properties": properties }),
+        )
+        .await
+    }
+
+    // Assignments.
+
+    pub async fn app_users(&self, app: &AppId) -> Result<Vec<AppUser>, Error> {
+        self.get_all(&format!("/api/v1/apps/{app}/users?limit=500"))
+            .await
+    }
+
+    pub async fn app_groups(&self, app: &AppId) -> Result<Vec<AppGroup>, Error> {
+        self.get_all(&format!("/api/v1/apps/{app}/groups?limit=200"))
+            .await
+    }
+
+    /// Assigns a user (a POST: if it fails in flight, re-reads the assignment before resending).
+    pub async fn assign_user(
+        &self,
+        app: &AppId,
+        user: &UserId,
+        profile: &Map<String, Value>,
+    ) -> Result<AppUser, Error> {
+        let body = json!({ "id": user, "scope": "USER", "profile": profile });
+        let path = format!("/api/v1/apps/{app}/users");
+        self.post_verified(&path, &body, || async {
+            match self
+                .get::<AppUser>(&format!("/api/v1/apps/{app}/users/{user}"))
+                .await
+            {
+                Ok(found) => Ok(Some(found)),
+                Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await
+    }
+
+    /// Replaces an assigned user's app profile (a POST that is safe to repeat: same end state).
+    pub async fn update_app_user(
+        &self,
+        app: &AppId,
+        user: &UserId,
+        profile: &Map<String, Value>,
+    ) -> Result<AppUser, Error> {
+        let path = format!("/api/v1/apps/{app}/users/{user}");
+        let body = json!({ "profile": profile });
+        self.post_verified(&path, &body, || async {
+            let found: AppUser = self.get(&path).await?;
+            Ok((&found.profile == profile).then_some(found))
+        })
+        .await
+    }
+
+    pub async fn unassign_user(&self, app: &AppId, user: &UserId) -> Result<(), Error> {
+        self.delete(&format!("/api/v1/apps/{app}/users/{user}"))
+            .await
+    }
+
+    /// Assigns a group or updates its assignment (PUT: idempotent).
+    pub async fn put_app_group(
+        &self,
+        app: &AppId,
+        group: &GroupId,
+        priority: Option<u32>,
+        profile: &Map<String, Value>,
+    ) -> Result<AppGroup, Error> {
+        let mut body = json!({ "profile": profile });
+        if let Some(priority) = priority {
+            body["priority"] = json!(priority);
+        }
+        self.put(&format!("/api/v1/apps/{app}/groups/{group}"), &body)
+            .await
+    }
+
+    pub async fn unassign_group(&self, app: &AppId, group: &GroupId) -> Result<(), Error> {
+        self.delete(&format!("/api/v1/apps/{app}/groups/{group}"))
+            .await
+    }
+
+    // Users and groups, to turn logins and names into ids.
+
+    /// The user with this exact login, if any.
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>, Error> {
+        let search = format!("profile.login eq \"{login}\"");
+        let users: Vec<User> = self
+            .get_all(&format!("/api/v1/users?search={}&limit=2", q(&search)))
+            .await?;
+        Ok(users.into_iter().find(|u| u.login() == Some(login)))
+    }
+
+    /// Groups with exactly this name.
+    pub async fn groups_named(&self, name: &str) -> Result<Vec<Group>, Error> {
+        let search = format!("profile.name eq \"{name}\"");
+        let groups: Vec<Group> = self
+            .get_all(&format!("/api/v1/groups?search={}&limit=200", q(&search)))
+            .await?;
+        Ok(groups
+            .into_iter()
+            .filter(|g| g.name() == Some(name))
+            .collect())
+    }
+}
