@@ -7,4 +7,5 @@ pub mod cli;
 pub mod config;
 pub mod ids;
 pub mod okta;
+pub mod plan;
 pub mod render;

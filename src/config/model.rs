@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use indexmap::IndexMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::interpolate::{Secret, Text};
 use super::located::Loc;
@@ -63,7 +63,7 @@ pub struct OktaUserManage {
 }
 
 /// How much of a collection this config owns.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Ownership {
     /// Things the config does not mention are left alone.
@@ -162,7 +162,7 @@ pub struct Scim {
 }
 
 /// A supported provisioning action of the SCIM connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScimAction {
     /// Push New Users.
@@ -220,7 +220,7 @@ pub struct ScimAuth {
 }
 
 /// The SCIM connection's Authentication Mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMode {
     /// HTTP Header: `Authorization: Bearer <token>`.
@@ -264,7 +264,7 @@ pub struct SyncPassword {
 }
 
 /// The password Okta pushes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PasswordSeed {
     /// Sync Okta Password.
@@ -274,7 +274,7 @@ pub enum PasswordSeed {
 }
 
 /// What a change of the Okta password does to the app password.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PasswordChange {
     /// Push the new password to the app.
@@ -314,7 +314,7 @@ pub struct ToOkta {
 }
 
 /// Username format for imported users.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UsernameFormat {
     /// The imported user's email address.
@@ -324,7 +324,7 @@ pub enum UsernameFormat {
 }
 
 /// Imported users match Okta users by this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchBy {
     Username,
@@ -387,7 +387,7 @@ pub struct Attribute {
 }
 
 /// An attribute's data type, in the Profile Editor's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum AttrType {
     #[serde(rename = "string")]
     String,
@@ -435,7 +435,7 @@ impl AttrType {
 }
 
 /// `self` or `none`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// User personal: the attribute is not shared with groups.
@@ -446,7 +446,7 @@ pub enum Scope {
 }
 
 /// Source priority of an attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Master {
     /// Inherit from the profile source.
@@ -456,7 +456,7 @@ pub enum Master {
 }
 
 /// The user's own permission on the attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     Hide,
@@ -465,7 +465,7 @@ pub enum Permission {
 }
 
 /// Mutability of an Okta user attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mutability {
     ReadWrite,
@@ -553,7 +553,7 @@ pub struct Mapping {
 }
 
 /// When a mapping applies (Okta's push status).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplyOn {
     /// Apply mapping on user create and update (Okta: `PUSH`).
