@@ -4,3 +4,10 @@
 //! without a network and the same engine serves plan, apply and drift.
 
 pub mod attribute;
+pub mod change;
+pub mod diff;
+pub mod live;
+
+pub use change::{Action, Change, Direction, Note, Op, Risk, Subject};
+pub use diff::{Changes, DiffError, diff};
+pub use live::LiveOrg;

@@ -1,0 +1,300 @@
+//! A plan's vocabulary: each [`Change`] says what it touches ([`Subject`]), what apply will do
+//! ([`Op`], carrying exactly the API payload), and how risky it is ([`Risk`]).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::attribute::{FieldChange, Profile};
+use crate::ids::{AppId, GroupId, MappingId, UserId};
+use crate::okta::types::SchemaProperty;
+
+/// The plan file format version (`--format json`, `--out`).
+pub const PLAN_FORMAT: u32 = 1;
+
+/// How dangerous a change is. Ordered: the highest risk of a plan decides what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Risk {
+    Safe,
+    /// Okta's public API cannot make it: the plan lists Admin Console steps; apply never claims it.
+    Manual,
+    /// Unassigns users or groups while Deactivate Users is on: their app accounts are deactivated.
+    Deprovisions,
+    /// Deletes an attribute, or re-creates it (a type change): its values are lost for every user.
+    DataLoss,
+}
+
+impl Risk {
+    pub fn label(self) -> &'static str {
+        match self {
+            Risk::Safe => "safe",
+            Risk::Manual => "manual",
+            Risk::Deprovisions => "deprovisions",
+            Risk::DataLoss => "data-loss",
+        }
+    }
+}
+
+/// The direction of a mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Okta User → app.
+    ToApp,
+    /// App → Okta User.
+    ToOkta,
+}
+
+/// What a change touches, as people name it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Subject {
+    OktaUserAttribute {
+        name: String,
+    },
+    AppAttribute {
+        app: String,
+        name: String,
+    },
+    Mapping {
+        app: String,
+        direction: Direction,
+        property: String,
+    },
+    ToApp {
+        app: String,
+    },
+    ToOkta {
+        app: String,
+    },
+    Scim {
+        app: String,
+    },
+    UserAssignment {
+        app: String,
+        login: String,
+    },
+    GroupAssignment {
+        app: String,
+        group: String,
+    },
+}
+
+impl Subject {
+    /// The config app name, if the subject belongs to an app.
+    pub fn app(&self) -> Option<&str> {
+        match self {
+            Subject::OktaUserAttribute { .. } => None,
+            Subject::AppAttribute { app, .. }
+            | Subject::Mapping { app, .. }
+            | Subject::ToApp { app }
+            | Subject::ToOkta { app }
+            | Subject::Scim { app }
+            | Subject::UserAssignment { app, .. }
+            | Subject::GroupAssignment { app, .. } => Some(app),
+        }
+    }
+
+    /// Apply order: Okta user schema → app schema → mappings → toggles → assignments.
+    pub fn stage(&self) -> u8 {
+        match self {
+            Subject::OktaUserAttribute { .. } => 0,
+            Subject::AppAttribute { .. } => 1,
+            Subject::Mapping { .. } => 2,
+            Subject::ToApp { .. } | Subject::ToOkta { .. } | Subject::Scim { .. } => 3,
+            Subject::UserAssignment { .. } | Subject::GroupAssignment { .. } => 4,
+        }
+    }
+}
+
+/// What apply does, with the exact payload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum Op {
+    /// Add a custom attribute.
+    CreateAttribute {
+        profile: Profile,
+        app_id: Option<AppId>,
+        name: String,
+        property: SchemaProperty,
+    },
+    /// Change an attribute in place.
+    UpdateAttribute {
+        profile: Profile,
+        app_id: Option<AppId>,
+        name: String,
+        property: SchemaProperty,
+        fields: Vec<FieldChange>,
+    },
+    /// Only the enum display order changes.
+    ReorderEnum {
+        profile: Profile,
+        app_id: Option<AppId>,
+        name: String,
+        property: SchemaProperty,
+    },
+    /// Delete and re-create (a type change): every user's value is lost.
+    ReplaceAttribute {
+        profile: Profile,
+        app_id: Option<AppId>,
+        name: String,
+        property: SchemaProperty,
+        fields: Vec<FieldChange>,
+    },
+    /// Delete a custom attribute and every user's value of it.
+    DeleteAttribute {
+        profile: Profile,
+        app_id: Option<AppId>,
+        name: String,
+    },
+    /// Set one mapped property (create or change).
+    SetMapping {
+        mapping_id: MappingId,
+        property: String,
+        expression: String,
+        push_status: Option<String>,
+        before: Option<(String, Option<String>)>,
+    },
+    /// Remove one mapped property.
+    RemoveMapping {
+        mapping_id: MappingId,
+        property: String,
+        before: String,
+    },
+    /// PUT a Features-API feature (`USER_PROVISIONING` / `INBOUND_PROVISIONING`) with its whole
+    /// capabilities object (read–modify–write: settings oktaform does not manage are kept).
+    PutFeature {
+        app_id: AppId,
+        feature: String,
+        capabilities: Value,
+        fields: Vec<FieldChange>,
+    },
+    AssignUser {
+        app_id: AppId,
+        user_id: UserId,
+        profile: Map<String, Value>,
+    },
+    /// Replace an assigned user's app profile (`profile` is the whole new profile).
+    UpdateUser {
+        app_id: AppId,
+        user_id: UserId,
+        profile: Map<String, Value>,
+        fields: Vec<FieldChange>,
+    },
+    UnassignUser {
+        app_id: AppId,
+        user_id: UserId,
+    },
+    /// Assign a group or change its assignment (PUT: idempotent).
+    PutGroup {
+        app_id: AppId,
+        group_id: GroupId,
+        priority: Option<u32>,
+        profile: Map<String, Value>,
+        fields: Vec<FieldChange>,
+        assigned: bool,
+    },
+    UnassignGroup {
+        app_id: AppId,
+        group_id: GroupId,
+    },
+    /// Something only the Admin Console can do: the steps, and what differs.
+    Manual {
+        steps: Vec<String>,
+        fields: Vec<FieldChange>,
+    },
+}
+
+/// The symbol and word a plan shows for an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Reorder,
+    Replace,
+    Delete,
+    Manual,
+}
+
+impl Action {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update | Action::Reorder => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+            Action::Manual => "!",
+        }
+    }
+}
+
+impl Op {
+    pub fn action(&self) -> Action {
+        match self {
+            Op::CreateAttribute { .. } | Op::AssignUser { .. } => Action::Create,
+            Op::PutGroup {
+                assigned: false, ..
+            } => Action::Create,
+            Op::SetMapping { before: None, .. } => Action::Create,
+            Op::UpdateAttribute { .. }
+            | Op::SetMapping { .. }
+            | Op::PutFeature { .. }
+            | Op::UpdateUser { .. }
+            | Op::PutGroup { .. } => Action::Update,
+            Op::ReorderEnum { .. } => Action::Reorder,
+            Op::ReplaceAttribute { .. } => Action::Replace,
+            Op::DeleteAttribute { .. }
+            | Op::RemoveMapping { .. }
+            | Op::UnassignUser { .. }
+            | Op::UnassignGroup { .. } => Action::Delete,
+            Op::Manual { .. } => Action::Manual,
+        }
+    }
+
+    /// The setting-level differences to show.
+    pub fn fields(&self) -> &[FieldChange] {
+        match self {
+            Op::UpdateAttribute { fields, .. }
+            | Op::ReplaceAttribute { fields, .. }
+            | Op::PutFeature { fields, .. }
+            | Op::UpdateUser { fields, .. }
+            | Op::PutGroup { fields, .. }
+            | Op::Manual { fields, .. } => fields,
+            _ => &[],
+        }
+    }
+}
+
+/// One change of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub subject: Subject,
+    pub action: Action,
+    pub risk: Risk,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+impl Change {
+    pub fn new(subject: Subject, op: Op, risk: Risk) -> Change {
+        let risk = match op {
+            // A manual step is manual whatever else it is: apply never performs it.
+            Op::Manual { .. } => Risk::Manual,
+            _ => risk,
+        };
+        Change {
+            subject,
+            action: op.action(),
+            risk,
+            op,
+        }
+    }
+}
+
+/// Something the plan cannot check through Okta's API, shown once for people to verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub app: String,
+    pub text: String,
+}
