@@ -8,6 +8,7 @@ pub mod error;
 pub mod jws;
 pub mod org_url;
 pub mod rate_limit;
+pub mod read;
 pub mod types;
 
 pub use auth::{Access, Credentials};

@@ -12,9 +12,10 @@ use crate::okta::types::SchemaProperty;
 pub const PLAN_FORMAT: u32 = 1;
 
 /// How dangerous a change is. Ordered: the highest risk of a plan decides what it needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Risk {
+    #[default]
     Safe,
     /// Okta's public API cannot make it: the plan lists Admin Console steps; apply never claims it.
     Manual,

@@ -7,7 +7,9 @@ pub mod attribute;
 pub mod change;
 pub mod diff;
 pub mod live;
+pub mod saved;
 
 pub use change::{Action, Change, Direction, Note, Op, Risk, Subject};
 pub use diff::{Changes, DiffError, diff};
 pub use live::LiveOrg;
+pub use saved::{Plan, SavedPlan, Summary};

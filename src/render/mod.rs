@@ -1,2 +1,3 @@
 //! `render`: what people and machines read — diagnostics, plans, reports.
 pub mod diagnostics;
+pub mod plan;

@@ -4,15 +4,18 @@
 //! Exit codes: 0 success (valid / no changes), 1 error (invalid config, bad usage, API failure),
 //! 2 changes present (`plan --detailed-exitcode`), 3 refused by a safety rule.
 
-use std::io::{IsTerminal, Write};
+mod org;
+mod plan;
+mod validate;
+
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config;
-use crate::config::validate::References;
-use crate::render::diagnostics::{Style, json_report, render_text};
+use crate::render::diagnostics::Style;
 
 /// Okta SCIM provisioning as code: validate, plan and apply a YAML description of an org's
 /// provisioning setup.
@@ -27,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Check config files offline: YAML, keys, types, cross-references, secrets. No network.
     Validate(ValidateArgs),
+    /// Show what it takes to make the org match the config (reads only).
+    Plan(PlanArgs),
     /// Print the JSON Schema of the config file (for editors and yaml-language-server).
     Schema,
 }
@@ -56,9 +61,48 @@ pub struct ValidateArgs {
     pub check_env: bool,
 }
 
+/// Where the org is and how hard oktaform may use it.
+#[derive(Debug, clap::Args)]
+pub struct OrgArgs {
+    /// The org: `https://acme.okta.com` (default: OKTA_ORG_URL, then `org.url` in the config).
+    /// Credentials come from OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY[_FILE].
+    #[arg(long, value_name = "URL")]
+    pub org: Option<String>,
+    /// Share of each Okta rate-limit bucket oktaform may use (0–1].
+    #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
+    pub max_api_share: f64,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub max_concurrency: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub org: OrgArgs,
+    /// Output for people (text), pull requests (markdown) or machines (json).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Save the plan (with fingerprints of what it touches) for `oktaform apply PLAN`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when the plan has changes (0 when none, 1 on error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Markdown,
     Json,
 }
 
@@ -74,8 +118,10 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    org::init_logging();
     match cli.command {
-        Command::Validate(args) => validate(&args),
+        Command::Validate(args) => validate::validate(&args),
+        Command::Plan(args) => plan::plan(&args),
         Command::Schema => {
             print!("{}", config::schema::json_schema());
             ExitCode::SUCCESS
@@ -83,74 +129,21 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn validate(args: &ValidateArgs) -> ExitCode {
-    let (sources, loaded) = config::load(&args.config.paths);
-    let (summary, diagnostics) = match loaded {
-        Ok(config) => {
-            let references = if args.check_env {
-                References::Resolve
-            } else {
-                References::Syntax
-            };
-            let diagnostics = config::validate(&config, &sources, references);
-            let attributes = config
-                .okta_user
-                .as_ref()
-                .map_or(0, |o| o.value.attributes.len());
-            let summary = format!(
-                "{} app{}, {} Okta user attribute{}",
-                config.apps.len(),
-                plural(config.apps.len()),
-                attributes,
-                plural(attributes)
-            );
-            (Some(summary), diagnostics)
-        }
-        Err(diagnostics) => (None, diagnostics),
-    };
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
-    match args.format {
-        Format::Json => {
-            let report = json_report(&diagnostics, &sources);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
-        }
-        Format::Text => {
-            let mut stderr = std::io::stderr().lock();
-            let _ =
-                stderr.write_all(render_text(&diagnostics, &sources, stderr_style()).as_bytes());
-            let files = sources.files().count();
-            match (&summary, errors) {
-                (Some(summary), 0) => println!(
-                    "valid: {files} file{} ({summary}){}",
-                    plural(files),
-                    count_note(warnings, "warning")
-                ),
-                _ => eprintln!(
-                    "invalid: {errors} error{}{}",
-                    plural(errors),
-                    count_note(warnings, "warning")
-                ),
-            }
-        }
-    }
-    if errors == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
-}
-
-fn stderr_style() -> Style {
+fn style_for(terminal: bool) -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if std::io::stderr().is_terminal() && !no_color {
+    if terminal && !no_color {
         Style::Color
     } else {
         Style::Plain
     }
+}
+
+fn stderr_style() -> Style {
+    style_for(std::io::stderr().is_terminal())
+}
+
+fn stdout_style() -> Style {
+    style_for(std::io::stdout().is_terminal())
 }
 
 fn plural(n: usize) -> &'static str {
@@ -163,4 +156,10 @@ fn count_note(n: usize, what: &str) -> String {
     } else {
         format!(", {n} {what}{}", plural(n))
     }
+}
+
+/// Prints an error at the CLI edge: the whole chain, and exit 1.
+fn fail(error: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {error:#}");
+    ExitCode::from(1)
 }

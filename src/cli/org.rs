@@ -1,0 +1,102 @@
+//! What every command that talks to Okta does first: load and check the config, find the org,
+//! read credentials, build the client. Also the log setup (stderr, `OKTAFORM_LOG=debug`).
+
+use std::io::Write;
+
+use anyhow::{Context, anyhow, bail};
+
+use super::{ConfigArgs, OrgArgs, stderr_style};
+use crate::config::validate::References;
+use crate::config::{self, Config, Sources};
+use crate::okta::{Access, Client, ClientOptions, Credentials, OrgUrl};
+use crate::render::diagnostics::render_text;
+
+/// Logs go to stderr, filtered by `OKTAFORM_LOG` (e.g. `debug`, `oktaform=trace`); warnings by
+/// default. They never carry credentials (see `okta::client`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OKTAFORM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(matches!(
+            stderr_style(),
+            crate::render::diagnostics::Style::Color
+        ))
+        .try_init();
+}
+
+/// Loads and validates the config; diagnostics are printed, errors make it fail.
+pub fn load_config(args: &ConfigArgs) -> anyhow::Result<(Config, Sources)> {
+    let (sources, loaded) = config::load(&args.paths);
+    let (config, diagnostics) = match loaded {
+        Ok(config) => {
+            let diagnostics = config::validate(&config, &sources, References::Syntax);
+            (Some(config), diagnostics)
+        }
+        Err(diagnostics) => (None, diagnostics),
+    };
+    if !diagnostics.is_empty() {
+        let _ = std::io::stderr()
+            .write_all(render_text(&diagnostics, &sources, stderr_style()).as_bytes());
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    match config {
+        Some(config) if errors == 0 => Ok((config, sources)),
+        _ => bail!(
+            "the config has {errors} error{} (see above); nothing was sent to Okta",
+            super::plural(errors)
+        ),
+    }
+}
+
+/// `--org`, else OKTA_ORG_URL, else the config's `org.url`.
+pub fn org_url(args: &OrgArgs, config: &Config, sources: &Sources) -> anyhow::Result<OrgUrl> {
+    let (text, from) = if let Some(org) = &args.org {
+        (org.clone(), "--org")
+    } else if let Some(url) = std::env::var("OKTA_ORG_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        (url, "OKTA_ORG_URL")
+    } else if let Some(org) = &config.org {
+        let text = org
+            .value
+            .url
+            .value
+            .resolve(sources.base_dir(org.value.url.at.file))
+            .map_err(|e| anyhow!("org.url: {e}"))?;
+        (text, "org.url")
+    } else {
+        bail!(
+            "no org: pass --org https://<your-org>.okta.com, set OKTA_ORG_URL, or set org.url in the config"
+        );
+    };
+    OrgUrl::parse(&text).with_context(|| format!("the org URL from {from}"))
+}
+
+/// The client for `access`, with credentials from the environment.
+pub fn client(args: &OrgArgs, org: OrgUrl, access: Access) -> anyhow::Result<Client> {
+    if !(args.max_api_share > 0.0 && args.max_api_share <= 1.0) {
+        bail!(
+            "--max-api-share must be more than 0 and at most 1 (got {})",
+            args.max_api_share
+        );
+    }
+    let credentials = Credentials::from_env()?;
+    let options = ClientOptions {
+        api_share: args.max_api_share,
+        max_concurrency: args.max_concurrency.max(1),
+        ..ClientOptions::default()
+    };
+    Ok(Client::new(org, credentials, access, options)?)
+}
+
+/// A runtime for one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
