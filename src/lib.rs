@@ -3,6 +3,7 @@
 //! The modules follow the data flow:
 //! `config` (YAML → desired state) · `render` (reports for people and machines) · `cli` (the thin edge).
 
+pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod ids;

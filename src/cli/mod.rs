@@ -4,6 +4,7 @@
 //! Exit codes: 0 success (valid / no changes), 1 error (invalid config, bad usage, API failure),
 //! 2 changes present (`plan --detailed-exitcode`), 3 refused by a safety rule.
 
+mod apply;
 mod org;
 mod plan;
 mod validate;
@@ -32,11 +33,13 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show what it takes to make the org match the config (reads only).
     Plan(PlanArgs),
+    /// Make the org match the config (or apply a saved plan).
+    Apply(ApplyArgs),
     /// Print the JSON Schema of the config file (for editors and yaml-language-server).
     Schema,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ConfigArgs {
     /// Config file or directory of *.yaml files; repeat to merge several.
     #[arg(
@@ -93,6 +96,29 @@ pub struct PlanArgs {
     pub detailed_exitcode: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `oktaform plan --out FILE`; applied only if nothing it touches changed.
+    #[arg(value_name = "PLAN")]
+    pub plan_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub org: OrgArgs,
+    /// Apply without asking (CI).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow changes that delete attributes or re-create them (their values are lost).
+    #[arg(long)]
+    pub allow_data_loss: bool,
+    /// Allow unassigning users or groups while Deactivate Users is on.
+    #[arg(long)]
+    pub allow_deprovision: bool,
+    /// Largest share of an app's assignments one apply may remove (apps with 10 or more).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.3)]
+    pub max_unassign_share: f64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -122,6 +148,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::validate(&args),
         Command::Plan(args) => plan::plan(&args),
+        Command::Apply(args) => apply::run(&args),
         Command::Schema => {
             print!("{}", config::schema::json_schema());
             ExitCode::SUCCESS

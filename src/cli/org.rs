@@ -100,3 +100,53 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()
         .context("cannot start the async runtime")
 }
+
+/// A loaded config and a client for its org: what plan, apply and drift start from.
+pub struct Session {
+    pub config: Config,
+    pub sources: Sources,
+    pub url: OrgUrl,
+    pub client: Client,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl Session {
+    pub fn open(
+        config_args: &ConfigArgs,
+        org_args: &OrgArgs,
+        access: Access,
+    ) -> anyhow::Result<Session> {
+        let (config, sources) = load_config(config_args)?;
+        let url = org_url(org_args, &config, &sources)?;
+        let client = client(org_args, url.clone(), access)?;
+        Ok(Session {
+            config,
+            sources,
+            url,
+            client,
+            runtime: runtime()?,
+        })
+    }
+
+    /// Reads the org and diffs it against the config.
+    pub fn plan(&self) -> anyhow::Result<(crate::plan::Plan, crate::plan::LiveOrg)> {
+        let live = self
+            .runtime
+            .block_on(crate::okta::read::read(&self.client, &self.config))
+            .context("reading the org")?;
+        let changes = crate::plan::diff(&self.config, &live).map_err(|errors| {
+            anyhow!(
+                "{}",
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        })?;
+        Ok((
+            crate::plan::Plan::new(self.url.to_string(), &live, changes),
+            live,
+        ))
+    }
+}

@@ -6,8 +6,7 @@ use anyhow::Context;
 
 use super::{PlanArgs, PlanFormat, fail, org, stdout_style};
 use crate::okta::Access;
-use crate::okta::read::read;
-use crate::plan::{Plan, SavedPlan, diff, saved};
+use crate::plan::{Plan, SavedPlan, saved};
 use crate::render::plan as render;
 
 pub fn plan(args: &PlanArgs) -> ExitCode {
@@ -24,23 +23,8 @@ pub fn plan(args: &PlanArgs) -> ExitCode {
 }
 
 fn run(args: &PlanArgs) -> anyhow::Result<Plan> {
-    let (config, sources) = org::load_config(&args.config)?;
-    let url = org::org_url(&args.org, &config, &sources)?;
-    let client = org::client(&args.org, url.clone(), Access::Read)?;
-    let live = org::runtime()?
-        .block_on(read(&client, &config))
-        .context("reading the org")?;
-    let changes = diff(&config, &live).map_err(|errors| {
-        anyhow::anyhow!(
-            "{}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
-    let plan = Plan::new(url.to_string(), &live, changes);
+    let session = org::Session::open(&args.config, &args.org, Access::Read)?;
+    let (plan, live) = session.plan()?;
     match args.format {
         PlanFormat::Text => print!("{}", render::text(&plan, stdout_style())),
         PlanFormat::Markdown => print!("{}", render::markdown(&plan)),
@@ -51,7 +35,13 @@ fn run(args: &PlanArgs) -> anyhow::Result<Plan> {
             format_version: plan.format_version,
             oktaform_version: env!("CARGO_PKG_VERSION").into(),
             org: plan.org.clone(),
-            config_digest: config_digest(&sources),
+            config_paths: args
+                .config
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            config_digest: config_digest(&session.sources),
             changes: plan
                 .changes
                 .iter()

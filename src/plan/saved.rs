@@ -18,6 +18,8 @@ pub struct SavedPlan {
     pub format_version: u32,
     pub oktaform_version: String,
     pub org: String,
+    /// The config paths the plan was made from, as given.
+    pub config_paths: Vec<String>,
     /// Digest of the config files the plan was made from.
     pub config_digest: String,
     pub changes: Vec<Value>,

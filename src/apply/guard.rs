@@ -1,0 +1,113 @@
+//! Safety rules checked before any write: data loss and deprovisioning need explicit permission,
+//! and — like octoDNS's update threshold — a plan that unassigns more than a set share of an
+//! app's assignments is refused outright unless the share is raised.
+
+use serde::Serialize;
+
+use crate::plan::{Action, LiveOrg, Plan, Risk, Subject};
+
+/// What the person running apply allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Permissions {
+    pub allow_data_loss: bool,
+    pub allow_deprovision: bool,
+    /// Largest share (0–1) of an app's current assignments one apply may remove.
+    pub max_unassign_share: f64,
+}
+
+/// Apps with fewer assignments than this are not subject to the share rule.
+pub const THRESHOLD_MIN_ASSIGNMENTS: usize = 10;
+
+/// Why a plan is refused.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "rule")]
+pub enum Refusal {
+    #[error("{count} change(s) lose data ({examples}); pass --allow-data-loss if that is intended")]
+    DataLoss { count: usize, examples: String },
+    #[error(
+        "{count} change(s) unassign users or groups while Deactivate Users is on, deactivating their app accounts ({examples}); pass --allow-deprovision if that is intended"
+    )]
+    Deprovision { count: usize, examples: String },
+    #[error(
+        "app `{app}`: the plan unassigns {unassign} of its {total} assignments, more than the allowed {percent}%; check the config, or raise --max-unassign-share"
+    )]
+    Threshold {
+        app: String,
+        unassign: usize,
+        total: usize,
+        percent: u32,
+    },
+}
+
+fn describe(subject: &Subject) -> String {
+    match subject {
+        Subject::OktaUserAttribute { name } => format!("Okta user attribute {name}"),
+        Subject::AppAttribute { app, name } => format!("{app} attribute {name}"),
+        Subject::UserAssignment { app, login } => format!("{app} user {login}"),
+        Subject::GroupAssignment { app, group } => format!("{app} group {group}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn examples(plan: &Plan, risk: Risk) -> (usize, String) {
+    let matching: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.risk == risk)
+        .map(|c| describe(&c.subject))
+        .collect();
+    let mut text = matching
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if matching.len() > 3 {
+        text.push_str(&format!(" and {} more", matching.len() - 3));
+    }
+    (matching.len(), text)
+}
+
+/// Checks the rules; every refusal is returned, not just the first.
+pub fn check(plan: &Plan, live: &LiveOrg, permissions: Permissions) -> Result<(), Vec<Refusal>> {
+    let mut refusals = Vec::new();
+    let summary = plan.summary();
+    if summary.risk >= Risk::DataLoss && !permissions.allow_data_loss {
+        let (count, examples) = examples(plan, Risk::DataLoss);
+        refusals.push(Refusal::DataLoss { count, examples });
+    }
+    if plan.changes.iter().any(|c| c.risk == Risk::Deprovisions) && !permissions.allow_deprovision {
+        let (count, examples) = examples(plan, Risk::Deprovisions);
+        refusals.push(Refusal::Deprovision { count, examples });
+    }
+    for (name, app) in &live.apps {
+        let total =
+            app.users.as_ref().map_or(0, Vec::len) + app.groups.as_ref().map_or(0, Vec::len);
+        let unassign = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete && c.subject.app() == Some(name))
+            .filter(|c| {
+                matches!(
+                    c.subject,
+                    Subject::UserAssignment { .. } | Subject::GroupAssignment { .. }
+                )
+            })
+            .count();
+        if total >= THRESHOLD_MIN_ASSIGNMENTS
+            && unassign as f64 > permissions.max_unassign_share * total as f64
+        {
+            refusals.push(Refusal::Threshold {
+                app: name.clone(),
+                unassign,
+                total,
+                percent: (permissions.max_unassign_share * 100.0).round() as u32,
+            });
+        }
+    }
+    if refusals.is_empty() {
+        Ok(())
+    } else {
+        Err(refusals)
+    }
+}
