@@ -67,7 +67,7 @@ pub enum Difference {
 /// One setting's old and new value, as people read them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
-    pub field: &'static str,
+    pub field: String,
     pub before: String,
     pub after: String,
 }
@@ -302,7 +302,7 @@ impl Shape {
         let mut field = |name: &'static str, before: String, after: String| {
             if before != after {
                 fields.push(FieldChange {
-                    field: name,
+                    field: name.into(),
                     before,
                     after,
                 });
@@ -513,7 +513,7 @@ mod tests {
         assert_eq!(
             fields,
             vec![FieldChange {
-                field: "enum",
+                field: "enum".into(),
                 before: "a, b".into(),
                 after: "a, b, c".into()
             }]

@@ -175,7 +175,7 @@ fn attributes(
                 name: name.clone(),
                 property,
                 fields: vec![FieldChange {
-                    field: "type",
+                    field: "type".into(),
                     before: "(unsupported)".into(),
                     after: want.kind.label().into(),
                 }],
@@ -339,6 +339,15 @@ const TOGGLES: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// `a`, `a and b`, `a, b and c`.
+fn words(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn enabled(on: bool) -> &'static str {
     if on { "ENABLED" } else { "DISABLED" }
 }
@@ -380,7 +389,7 @@ fn provisioning(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
                         feature.capability(pointer).and_then(Value::as_str) == Some("ENABLED");
                     if have != *want {
                         fields.push(FieldChange {
-                            field: console,
+                            field: console.into(),
                             before: on_off(have),
                             after: on_off(*want),
                         });
@@ -410,22 +419,38 @@ fn provisioning(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
             }
             None => {
                 let mut fields = Vec::new();
-                let mut steps = Vec::new();
+                let (mut enable, mut disable) = (Vec::new(), Vec::new());
                 for (i, want) in &desired {
                     let (_, console, feature, _) = TOGGLES[*i];
                     let have = has_feature(feature);
                     if have != *want {
                         fields.push(FieldChange {
-                            field: console,
+                            field: console.into(),
                             before: on_off(have),
                             after: on_off(*want),
                         });
-                        steps.push(format!(
-                            "Applications → {label} → Provisioning → To App → Edit → {} {console}, then Save",
-                            if *want { "enable" } else { "disable" }
-                        ));
+                        if *want {
+                            enable.push(console)
+                        } else {
+                            disable.push(console)
+                        }
                     }
                 }
+                let mut actions = Vec::new();
+                if !enable.is_empty() {
+                    actions.push(format!("enable {}", words(&enable)));
+                }
+                if !disable.is_empty() {
+                    actions.push(format!("disable {}", words(&disable)));
+                }
+                let steps: Vec<String> = if actions.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![format!(
+                        "Applications → {label} → Provisioning → To App → Edit → {}, then Save",
+                        actions.join("; ")
+                    )]
+                };
                 if let Some(sync) = &t.sync_password
                     && (sync.value.seed.is_some() || sync.value.change.is_some())
                 {
@@ -454,7 +479,7 @@ fn provisioning(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
                         steps: vec![format!(
                             "Applications → {label} → General → App Settings → Edit → Provisioning: SCIM, then Save"
                         )],
-                        fields: vec![FieldChange { field: "SCIM provisioning", before: "off".into(), after: "on".into() }],
+                        fields: vec![FieldChange { field: "SCIM provisioning".into(), before: "off".into(), after: "on".into() }],
                     },
                     Risk::Manual,
                 ));
@@ -469,7 +494,7 @@ fn provisioning(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
                             "Applications → {label} → Provisioning → Integration → Edit → {} Push Groups, then Save",
                             if groups_pushed { "tick" } else { "untick" }
                         )],
-                        fields: vec![FieldChange { field: "Push Groups", before: on_off(!groups_pushed), after: on_off(groups_pushed) }],
+                        fields: vec![FieldChange { field: "Push Groups".into(), before: on_off(!groups_pushed), after: on_off(groups_pushed) }],
                     },
                     Risk::Manual,
                 ));
@@ -477,11 +502,15 @@ fn provisioning(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
             out.notes.push(Note {
                 app: name.into(),
                 text: format!(
-                    "the SCIM connection of a custom app cannot be read through Okta's API; check once in Applications → {label} → Provisioning → Integration: SCIM connector base URL {}, unique identifier {}, actions: {}, authentication mode {:?}",
+                    "the SCIM connection of a custom app cannot be read through Okta's API; check once in Applications → {label} → Provisioning → Integration: SCIM connector base URL {}, unique identifier field {}, supported actions {}, authentication mode {}",
                     describe_text(&s.base_url.value),
                     s.unique_identifier.value,
                     if actions.is_empty() { "none".to_string() } else { actions.join(", ") },
-                    s.auth.value.mode.value
+                    match s.auth.value.mode.value {
+                        crate::config::model::AuthMode::Header => "HTTP Header",
+                        crate::config::model::AuthMode::Basic => "Basic Auth",
+                        crate::config::model::AuthMode::Oauth => "OAuth 2",
+                    }
                 ),
             });
         }
@@ -520,7 +549,7 @@ fn password_details(
         };
         if current("seed") != want {
             fields.push(FieldChange {
-                field: "Sync Password: password",
+                field: "Sync Password: password".into(),
                 before: current("seed"),
                 after: want.into(),
             });
@@ -534,7 +563,7 @@ fn password_details(
         };
         if current("change") != want {
             fields.push(FieldChange {
-                field: "Sync Password: password cycle",
+                field: "Sync Password: password cycle".into(),
                 before: current("change"),
                 after: want.into(),
             });
@@ -591,6 +620,14 @@ fn to_map(profile: &IndexMap<Loc<String>, Loc<Value>>) -> Map<String, Value> {
         .collect()
 }
 
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Null => "(none)".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The declared keys whose live value differs, and the live profile with them applied.
 fn profile_update(
     live: &Map<String, Value>,
@@ -602,9 +639,9 @@ fn profile_update(
         let before = live.get(key).cloned().unwrap_or(Value::Null);
         if &before != value {
             fields.push(FieldChange {
-                field: "profile",
-                before: format!("{key}: {}", before),
-                after: format!("{key}: {value}"),
+                field: key.clone(),
+                before: value_text(&before),
+                after: value_text(value),
             });
             merged.insert(key.clone(), value.clone());
         }
@@ -744,7 +781,7 @@ fn assignments(
                     && current.assignment.priority != Some(i64::from(p))
                 {
                     fields.push(FieldChange {
-                        field: "priority",
+                        field: "priority".into(),
                         before: current
                             .assignment
                             .priority
@@ -808,91 +845,10 @@ fn assignments(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{FileId, load::parse};
-    use crate::plan::live::{Directory, LiveGroup, LiveUser};
+    use crate::plan::live::LiveUser;
+    use crate::plan::testing::*;
     use crate::plan::{Action, Risk};
     use serde_json::from_value;
-
-    const LUCIQ: &str = include_str!("../../examples/luciq.yaml");
-
-    fn live_app(features: Vec<&str>, custom: Value, to_app: Value) -> LiveApp {
-        LiveApp {
-            app: from_value(json!({"id": "0oaLUCIQ", "name": "luciq_scim", "label": "Luciq", "status": "ACTIVE", "features": features})).unwrap(),
-            features: Features::NotSupported,
-            connection: None,
-            schema: from_value(json!({"definitions": {"base": {"properties": {"userName": {"title": "Username", "type": "string"}}}, "custom": {"properties": custom}}})).unwrap(),
-            to_app: Some(from_value(json!({"id": "prmTOAPP", "source": {"id": "otyDEFAULT", "type": "user"}, "target": {"id": "0oaLUCIQ", "type": "appuser"}, "properties": to_app})).unwrap()),
-            to_okta: Some(from_value(json!({"id": "prmTOOKTA", "source": {"id": "0oaLUCIQ"}, "target": {"id": "otyDEFAULT"}, "properties": {"login": {"expression": "appuser.userName", "pushStatus": "DONT_PUSH"}}})).unwrap()),
-            users: Some(vec![]),
-            groups: Some(vec![]),
-            directory: Directory {
-                users: [("alice@example.com", "00uALICE"), ("bob@example.com", "00uBOB")].into_iter().map(|(l, i)| (l.to_string(), i.into())).collect(),
-                groups: [("Engineering".to_string(), vec!["00gENG".into()])].into_iter().collect(),
-            },
-        }
-    }
-
-    fn org(user_custom: Value, app: LiveApp) -> LiveOrg {
-        LiveOrg {
-            user_schema: Some(
-                from_value(json!({"definitions": {"custom": {"properties": user_custom}}}))
-                    .unwrap(),
-            ),
-            apps: [("luciq".to_string(), app)].into_iter().collect(),
-        }
-    }
-
-    fn luciq_attributes() -> Value {
-        json!({
-            "instabugRole": {"title": "Instabug Role", "type": "string", "scope": "NONE", "externalName": "instabugRole",
-                "externalNamespace": "urn:ietf:params:scim:schemas:extension:instabug:2.0:User",
-                "enum": ["adminstrator", "member", "viewer"],
-                "oneOf": [{"const": "adminstrator", "title": "Admin"}, {"const": "member", "title": "Member"}, {"const": "viewer", "title": "Viewer"}]},
-            "instabugApplications": {"title": "Instabug Applications", "type": "array", "scope": "NONE", "union": "DISABLE",
-                "externalNamespace": "urn:ietf:params:scim:schemas:extension:instabug:2.0:User",
-                "items": {"type": "string", "enum": ["iOS App", "Android App", "Web App"],
-                    "oneOf": [{"const": "iOS App", "title": "iOS App"}, {"const": "Android App", "title": "Android App"}, {"const": "Web App", "title": "Web App"}]}}
-        })
-    }
-
-    fn okta_attributes() -> Value {
-        let mut attributes = luciq_attributes();
-        for a in attributes.as_object_mut().unwrap().values_mut() {
-            let a = a.as_object_mut().unwrap();
-            a.remove("externalName");
-            a.remove("externalNamespace");
-            a.insert("mutability".into(), json!("READ_WRITE"));
-            a.insert(
-                "permissions".into(),
-                json!([{"principal": "SELF", "action": "READ_ONLY"}]),
-            );
-        }
-        attributes
-    }
-
-    fn converged_app() -> LiveApp {
-        let mut app = live_app(
-            vec![
-                "SCIM_PROVISIONING",
-                "PUSH_NEW_USERS",
-                "PUSH_PROFILE_UPDATES",
-                "PUSH_USER_DEACTIVATION",
-            ],
-            luciq_attributes(),
-            json!({"instabugRole": {"expression": "user.instabugRole", "pushStatus": "PUSH"},
-                   "instabugApplications": {"expression": "user.instabugApplications", "pushStatus": "PUSH"}}),
-        );
-        app.users = Some(vec![
-            LiveUser { login: "alice@example.com".into(), assignment: from_value(json!({"id": "00uALICE", "scope": "USER", "profile": {"instabugRole": "adminstrator", "instabugApplications": ["iOS App", "Web App"]}})).unwrap() },
-            LiveUser { login: "bob@example.com".into(), assignment: from_value(json!({"id": "00uBOB", "scope": "USER", "profile": {"instabugRole": "member", "instabugApplications": ["Android App"]}})).unwrap() },
-        ]);
-        app.groups = Some(vec![LiveGroup { name: "Engineering".into(), assignment: from_value(json!({"id": "00gENG", "priority": 0, "profile": {"instabugRole": "member", "instabugApplications": ["iOS App", "Android App"]}})).unwrap() }]);
-        app
-    }
-
-    fn config(text: &str) -> Config {
-        parse(FileId(0), text).unwrap()
-    }
 
     #[test]
     fn a_fresh_org_gets_everything_the_luciq_guide_clicks() {
@@ -931,10 +887,11 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            steps[0],
-            "Applications → Luciq → Provisioning → To App → Edit → enable Create Users, then Save"
+            steps,
+            &[
+                "Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users, then Save"
+            ]
         );
-        assert_eq!(steps.len(), 3);
         // Okta user schema first, assignments last.
         assert!(matches!(
             plan.changes[0].subject,

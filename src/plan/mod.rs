@@ -8,6 +8,8 @@ pub mod change;
 pub mod diff;
 pub mod live;
 pub mod saved;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use change::{Action, Change, Direction, Note, Op, Risk, Subject};
 pub use diff::{Changes, DiffError, diff};

@@ -343,3 +343,72 @@ pub fn json_document(plan: &Plan) -> Value {
         "notes": plan.notes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::testing::*;
+    use crate::plan::{Plan, diff};
+    use serde_json::json;
+
+    fn fresh_plan() -> Plan {
+        let live = org(
+            json!({}),
+            live_app(vec!["SCIM_PROVISIONING"], json!({}), json!({})),
+        );
+        let changes = diff(&config(LUCIQ), &live).unwrap();
+        Plan::new("https://acme.okta.com".into(), &live, changes)
+    }
+
+    #[test]
+    fn text_of_a_first_plan() {
+        insta::assert_snapshot!(text(&fresh_plan(), Style::Plain));
+    }
+
+    #[test]
+    fn markdown_of_a_first_plan() {
+        insta::assert_snapshot!(markdown(&fresh_plan()));
+    }
+
+    #[test]
+    fn text_of_drift_with_risk() {
+        let text_config = LUCIQ.replace(
+            "    find: { label: Luciq }",
+            "    find: { label: Luciq }\n    manage: { users: exclusive }",
+        );
+        let mut app = converged_app();
+        app.users.as_mut().unwrap()[1]
+            .assignment
+            .profile
+            .insert("instabugRole".into(), json!("viewer"));
+        app.users
+            .as_mut()
+            .unwrap()
+            .push(crate::plan::live::LiveUser {
+                login: "carol@example.com".into(),
+                assignment: serde_json::from_value(
+                    json!({"id": "00uCAROL", "scope": "USER", "profile": {}}),
+                )
+                .unwrap(),
+            });
+        let live = org(okta_attributes(), app);
+        let plan = Plan::new(
+            "https://acme.okta.com".into(),
+            &live,
+            diff(&config(&text_config), &live).unwrap(),
+        );
+        insta::assert_snapshot!(text(&plan, Style::Plain));
+    }
+
+    #[test]
+    fn an_empty_plan_says_so() {
+        let live = org(okta_attributes(), converged_app());
+        let plan = Plan::new(
+            "https://acme.okta.com".into(),
+            &live,
+            diff(&config(LUCIQ), &live).unwrap(),
+        );
+        assert!(text(&plan, Style::Plain).contains("No changes: the org matches the config."));
+        assert_eq!(json_document(&plan)["summary"]["risk"], "safe");
+    }
+}
