@@ -343,19 +343,7 @@ async fn get_schema(
 
 /// True when Okta refused because a property of the same name is still being deleted.
 fn deletion_incomplete(error: &Error) -> bool {
-    error.api().is_some_and(|a| {
-        let text = format!(
-            "{} {}",
-            a.body.error_summary,
-            a.body
-                .error_causes
-                .iter()
-                .map(|c| c.error_summary.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        text.contains("deletion process") || text.contains("being deleted")
-    })
+    error.api().is_some_and(|a| a.mentions("deletion process"))
 }
 
 /// Does `schema` show every property of `body` as sent (and no deleted one)?

@@ -56,6 +56,17 @@ impl ApiError {
         &self.body.error_code
     }
 
+    /// Whether the summary or a cause says `text` (Okta puts the useful part in the causes:
+    /// `Api validation failed: feature` / cause `Provisioning is not supported.`).
+    pub fn mentions(&self, text: &str) -> bool {
+        self.body.error_summary.contains(text)
+            || self
+                .body
+                .error_causes
+                .iter()
+                .any(|c| c.error_summary.contains(text))
+    }
+
     /// What to do about it, for the errors people actually hit.
     pub fn hint(&self) -> Option<String> {
         let summary = self.body.error_summary.as_str();
@@ -83,12 +94,12 @@ impl ApiError {
                  --max-api-share so other integrations keep their share"
                     .into(),
             ),
-            (_, "E0000001") if summary.contains("Provisioning is not supported") => Some(
+            (_, "E0000001") if self.mentions("Provisioning is not supported") => Some(
                 "this app is not on Okta's Features-API allow-list: its provisioning settings can only be changed in \
                  the Admin Console (oktaform lists them as manual steps)"
                     .into(),
             ),
-            (_, "E0000001") if summary.contains("deletion process") => Some(
+            (_, "E0000001") if self.mentions("deletion process") => Some(
                 "Okta is still deleting an attribute of this name; wait a few minutes and run again".into(),
             ),
             (500..=599, _) => Some(
