@@ -10,3 +10,4 @@ pub mod ids;
 pub mod okta;
 pub mod plan;
 pub mod render;
+pub mod sandbox;

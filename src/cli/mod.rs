@@ -35,6 +35,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the org match the config (or apply a saved plan).
     Apply(ApplyArgs),
+    /// The embedded Okta org for trying oktaform and for tests.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
     /// Print the JSON Schema of the config file (for editors and yaml-language-server).
     Schema,
 }
@@ -67,7 +70,8 @@ pub struct ValidateArgs {
 /// Where the org is and how hard oktaform may use it.
 #[derive(Debug, clap::Args)]
 pub struct OrgArgs {
-    /// The org: `https://acme.okta.com` (default: OKTA_ORG_URL, then `org.url` in the config).
+    /// The org: `https://acme.okta.com` (default: OKTA_ORG_URL, then `org.url` in the config),
+    /// or `sandbox` / `sandbox:STATE.json` for the embedded demo org (no account needed).
     /// Credentials come from OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY[_FILE].
     #[arg(long, value_name = "URL")]
     pub org: Option<String>,
@@ -94,6 +98,34 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes (0 when none, 1 on error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Serve the sandbox org on loopback; the first line printed is its base URL.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Where the org is kept between runs (created, and seeded, when missing).
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// What a new org contains.
+    #[arg(long, value_enum, default_value_t = crate::sandbox::Seed::Demo)]
+    pub seed: crate::sandbox::Seed,
+    /// The API token the sandbox accepts (`Authorization: SSWS <token>`).
+    #[arg(long, default_value = "sandbox-token")]
+    pub token: String,
+    /// Added latency per API request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Requests per minute per rate-limit bucket.
+    #[arg(long, default_value_t = 600)]
+    pub rate_limit: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,10 +181,30 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::validate(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Apply(args) => apply::run(&args),
+        Command::Sandbox(SandboxCommand::Serve(args)) => serve(args),
         Command::Schema => {
             print!("{}", config::schema::json_schema());
             ExitCode::SUCCESS
         }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let options = crate::sandbox::SandboxOptions {
+        listen: args.listen,
+        state: args.state,
+        seed: args.seed,
+        token: args.token,
+        knobs: crate::sandbox::Knobs {
+            latency_ms: args.latency_ms,
+            rate_limit: args.rate_limit,
+            ..Default::default()
+        },
+    };
+    let result = org::runtime().and_then(|rt| rt.block_on(crate::sandbox::serve(options)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }
 

@@ -77,13 +77,21 @@ pub fn org_url(args: &OrgArgs, config: &Config, sources: &Sources) -> anyhow::Re
 
 /// The client for `access`, with credentials from the environment.
 pub fn client(args: &OrgArgs, org: OrgUrl, access: Access) -> anyhow::Result<Client> {
+    client_with(args, org, Credentials::from_env()?, access)
+}
+
+fn client_with(
+    args: &OrgArgs,
+    org: OrgUrl,
+    credentials: Credentials,
+    access: Access,
+) -> anyhow::Result<Client> {
     if !(args.max_api_share > 0.0 && args.max_api_share <= 1.0) {
         bail!(
             "--max-api-share must be more than 0 and at most 1 (got {})",
             args.max_api_share
         );
     }
-    let credentials = Credentials::from_env()?;
     let options = ClientOptions {
         api_share: args.max_api_share,
         max_concurrency: args.max_concurrency.max(1),
@@ -107,7 +115,23 @@ pub struct Session {
     pub sources: Sources,
     pub url: OrgUrl,
     pub client: Client,
+    /// The embedded org, with `--org sandbox[:PATH]`; kept alive for the command.
+    pub sandbox: Option<crate::sandbox::Sandbox>,
     pub runtime: tokio::runtime::Runtime,
+}
+
+/// `--org sandbox` keeps the embedded org here, so plan, apply and plan converge across runs.
+pub const SANDBOX_STATE: &str = ".oktaform/sandbox.json";
+
+/// The state path of `--org sandbox` / `--org sandbox:PATH`, or `None` for a real org.
+fn sandbox_state(org: Option<&str>) -> Option<std::path::PathBuf> {
+    match org? {
+        "sandbox" => Some(SANDBOX_STATE.into()),
+        other => other
+            .strip_prefix("sandbox:")
+            .filter(|p| !p.is_empty())
+            .map(Into::into),
+    }
 }
 
 impl Session {
@@ -117,6 +141,29 @@ impl Session {
         access: Access,
     ) -> anyhow::Result<Session> {
         let (config, sources) = load_config(config_args)?;
+        let runtime = runtime()?;
+        if let Some(state) = sandbox_state(org_args.org.as_deref()) {
+            let options = crate::sandbox::SandboxOptions {
+                state: Some(state),
+                ..Default::default()
+            };
+            let sandbox = runtime
+                .block_on(crate::sandbox::Sandbox::start(options))
+                .context("starting the embedded sandbox org")?;
+            let url = OrgUrl::parse(sandbox.base_url())?;
+            let credentials = Credentials::ApiToken(crate::config::interpolate::SecretString::new(
+                sandbox.token().into(),
+            ));
+            let client = client_with(org_args, url.clone(), credentials, access)?;
+            return Ok(Session {
+                config,
+                sources,
+                url,
+                client,
+                sandbox: Some(sandbox),
+                runtime,
+            });
+        }
         let url = org_url(org_args, &config, &sources)?;
         let client = client(org_args, url.clone(), access)?;
         Ok(Session {
@@ -124,8 +171,17 @@ impl Session {
             sources,
             url,
             client,
-            runtime: runtime()?,
+            sandbox: None,
+            runtime,
         })
+    }
+
+    /// The org's name in plans: the URL, or the embedded sandbox.
+    pub fn org_name(&self) -> String {
+        match &self.sandbox {
+            Some(_) => "sandbox (embedded demo org)".into(),
+            None => self.url.to_string(),
+        }
     }
 
     /// Reads the org and diffs it against the config.
@@ -145,7 +201,7 @@ impl Session {
             )
         })?;
         Ok((
-            crate::plan::Plan::new(self.url.to_string(), &live, changes),
+            crate::plan::Plan::new(self.org_name(), &live, changes),
             live,
         ))
     }

@@ -1,0 +1,201 @@
+//! `sandbox`: an embedded Okta org — the Management API subset oktaform uses, with Okta's
+//! shapes, errors, paging, rate limits and eventual-consistency traps — served over loopback
+//! HTTP, so the real client is tested against something that behaves like Okta and anyone can
+//! try oktaform without an Okta account.
+//!
+//! [`Sandbox::start`] runs it inside an existing tokio runtime (`--org sandbox`);
+//! `oktaform sandbox serve` runs it standalone. Differences from a real org are listed in README.
+
+pub mod api;
+pub mod oauth;
+pub mod seed;
+pub mod server;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use server::{FaultKind, Faults, Knobs};
+pub use state::{OrgState, StateError};
+
+/// What a new sandbox org contains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Seed {
+    /// Users, groups and apps like the vendor guides' (Luciq, Lightrun, AccessIQ, an Org2Org app).
+    Demo,
+    /// Only Okta's defaults: the user schema and the default user type.
+    Empty,
+}
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    pub listen: SocketAddr,
+    /// Where the org is kept between runs; `None` keeps it in memory.
+    pub state: Option<PathBuf>,
+    pub seed: Seed,
+    /// The API token it accepts as `SSWS <token>`.
+    pub token: String,
+    pub knobs: Knobs,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state: None,
+            seed: Seed::Demo,
+            token: "sandbox-token".into(),
+            knobs: Knobs::default(),
+        }
+    }
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    base_url: String,
+    token: String,
+    shared: Arc<server::Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+}
+
+impl Sandbox {
+    /// Loads (or seeds) the org and starts serving on `options.listen` (port 0 picks one).
+    pub async fn start(options: SandboxOptions) -> Result<Sandbox, StartError> {
+        let org = OrgState::load_or_seed(options.state.as_deref(), options.seed)?;
+        if let Some(path) = &options.state
+            && !path.exists()
+        {
+            org.save(path)?;
+        }
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|e| StartError::Listen {
+                addr: options.listen,
+                reason: e.to_string(),
+            })?;
+        let addr = listener.local_addr().map_err(|e| StartError::Listen {
+            addr: options.listen,
+            reason: e.to_string(),
+        })?;
+        let base_url = format!("http://{addr}");
+        let shared = Arc::new(server::Shared::new(
+            org,
+            options.knobs,
+            options.state,
+            options.token.clone(),
+        ));
+        *shared.base_url.lock().unwrap_or_else(|e| e.into_inner()) = base_url.clone();
+        let handler_state = shared.clone();
+        let app = axum::Router::new().fallback(
+            move |method: axum::http::Method,
+                  uri: axum::http::Uri,
+                  headers: axum::http::HeaderMap,
+                  body: axum::body::Bytes| {
+                server::handle(handler_state.clone(), method, uri, headers, body)
+            },
+        );
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Sandbox {
+            base_url,
+            token: options.token,
+            shared,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The API token it accepts.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The org as it is now (for tests).
+    pub fn snapshot(&self) -> Value {
+        let org = self.shared.org.lock().unwrap_or_else(|e| e.into_inner());
+        serde_json::to_value(&*org).unwrap_or(Value::Null)
+    }
+
+    /// Stops serving and waits for in-flight requests.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// `oktaform sandbox serve`: prints the base URL first, serves until SIGINT/SIGTERM.
+pub async fn serve(options: SandboxOptions) -> anyhow::Result<()> {
+    let sandbox = Sandbox::start(options).await?;
+    println!("{}", sandbox.base_url());
+    eprintln!(
+        "oktaform sandbox: serving a demo org at {} (API token `{}`; knobs under {}/__sandbox/). Stop with Ctrl-C.",
+        sandbox.base_url(),
+        sandbox.token(),
+        sandbox.base_url()
+    );
+    wait_for_signal().await;
+    sandbox.stop().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

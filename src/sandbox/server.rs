@@ -1,0 +1,450 @@
+//! The HTTP side of the sandbox: one axum fallback handler runs every request through Okta's
+//! cross-cutting behaviour — latency and fault injection, `Authorization` (SSWS or DPoP-bound
+//! OAuth tokens, with scopes), per-bucket rate limits with `X-Rate-Limit-*` and `429 E0000047`,
+//! `X-Okta-Request-Id` and `Date` on every answer, `Link` paging — then the API ([`super::api`]),
+//! the OAuth token endpoint ([`super::oauth`]) or the reserved knobs under `/__sandbox/`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::api::{self, Reply, Request};
+use super::oauth::OAuth;
+use super::state::{Actor, OrgState, now_ms};
+
+/// Run-time settings, changeable at `/__sandbox/config`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Knobs {
+    /// Added to every API request.
+    pub latency_ms: u64,
+    /// Requests per minute per bucket, unless `rate_limits` names the bucket.
+    pub rate_limit: u32,
+    /// Per-bucket limits, keyed like `GET /api/v1/apps`.
+    pub rate_limits: HashMap<String, u32>,
+    /// How long a deleted schema property's name cannot be re-added.
+    pub deletion_window_ms: u64,
+    pub faults: Faults,
+    /// Lifetime of OAuth access tokens.
+    pub token_ttl_s: u64,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Knobs {
+            latency_ms: 0,
+            rate_limit: 600,
+            rate_limits: HashMap::new(),
+            deletion_window_ms: 3_000,
+            faults: Faults::default(),
+            token_ttl_s: 3600,
+        }
+    }
+}
+
+/// Seeded fault injection for API requests (knobs, token requests excluded).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    pub seed: u64,
+    /// Chance of a fault on each request (0–1).
+    pub probability: f64,
+    /// API request numbers (1-based, counted from the last reset) that fault.
+    pub on_requests: Vec<u64>,
+    /// Only requests with this method fault (e.g. `POST`), when set.
+    pub method: Option<String>,
+    /// What a fault is: `500`, `503`, or `slow` (answers after `slow_ms`).
+    pub kind: FaultKind,
+    pub slow_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    #[default]
+    #[serde(rename = "500")]
+    InternalError,
+    #[serde(rename = "503")]
+    Unavailable,
+    Slow,
+}
+
+/// One line of the request log.
+#[derive(Debug, Clone, Serialize)]
+pub struct Logged {
+    pub n: u64,
+    pub method: String,
+    pub path: String,
+    pub bucket: String,
+    pub status: u16,
+    pub at_ms: u64,
+}
+
+#[derive(Debug, Default)]
+struct Bucket {
+    window_start_ms: u64,
+    used: u32,
+}
+
+/// Everything the server shares between requests.
+pub struct Shared {
+    pub org: Mutex<OrgState>,
+    pub knobs: Mutex<Knobs>,
+    log: Mutex<Vec<Logged>>,
+    buckets: Mutex<HashMap<String, Bucket>>,
+    rng: Mutex<fastrand::Rng>,
+    pub oauth: OAuth,
+    pub state_path: Option<PathBuf>,
+    pub token: String,
+    pub base_url: Mutex<String>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn new(org: OrgState, knobs: Knobs, state_path: Option<PathBuf>, token: String) -> Shared {
+        let seed = knobs.faults.seed;
+        Shared {
+            org: Mutex::new(org),
+            knobs: Mutex::new(knobs),
+            log: Mutex::new(Vec::new()),
+            buckets: Mutex::new(HashMap::new()),
+            rng: Mutex::new(fastrand::Rng::with_seed(seed)),
+            oauth: OAuth::default(),
+            state_path,
+            token,
+            base_url: Mutex::new(String::new()),
+        }
+    }
+
+    fn save(&self, org: &OrgState) -> Result<(), String> {
+        match &self.state_path {
+            Some(path) => org.save(path).map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The rate-limit bucket of a request: method and path with ids replaced.
+fn bucket(method: &str, path: &str) -> String {
+    crate::okta::rate_limit::bucket_of(method, path)
+}
+
+fn json_response(status: u16, body: Option<&Value>) -> Response<Body> {
+    let mut response = Response::new(match body {
+        Some(v) => Body::from(v.to_string()),
+        None => Body::empty(),
+    });
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if body.is_some() {
+        response
+            .headers_mut()
+            .insert("content-type", HeaderValue::from_static("application/json"));
+    }
+    response
+}
+
+fn header(response: &mut Response<Body>, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        response.headers_mut().append(name, v);
+    }
+}
+
+fn request_id(shared: &Shared) -> String {
+    format!("sandbox-{:016x}", lock(&shared.rng).u64(..))
+}
+
+/// Every request lands here.
+pub async fn handle(
+    shared: std::sync::Arc<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
+    let path = uri.path().to_string();
+    let query: Vec<(String, String)> = uri
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let id = request_id(&shared);
+    let mut response = if let Some(rest) = path.strip_prefix("/__sandbox") {
+        knob(&shared, method.as_str(), rest, &query, &body)
+    } else if path == "/oauth2/v1/token" && method == Method::POST {
+        let base = lock(&shared.base_url).clone();
+        let ttl = lock(&shared.knobs).token_ttl_s;
+        shared.oauth.token(&base, &headers, &body, ttl)
+    } else {
+        management(&shared, &method, &path, query, &headers, &body).await
+    };
+    header(&mut response, "x-okta-request-id", &id);
+    header(
+        &mut response,
+        "date",
+        &httpdate::fmt_http_date(std::time::SystemTime::now()),
+    );
+    response
+}
+
+async fn management(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: Vec<(String, String)>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response<Body> {
+    let knobs = lock(&shared.knobs).clone();
+    if knobs.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
+    }
+    let bucket = bucket(method.as_str(), path);
+    let n = lock(&shared.log).len() as u64 + 1;
+    let record = |status: u16| {
+        lock(&shared.log).push(Logged {
+            n,
+            method: method.to_string(),
+            path: path.to_string(),
+            bucket: bucket.clone(),
+            status,
+            at_ms: now_ms(),
+        });
+    };
+    // Authentication first, as Okta does.
+    let base = lock(&shared.base_url).clone();
+    let actor = match shared.oauth.authorize(
+        headers,
+        method.as_str(),
+        &format!("{base}{path}"),
+        &shared.token,
+        path,
+    ) {
+        Ok(actor) => actor,
+        Err(response) => {
+            record(response.status().as_u16());
+            return *response;
+        }
+    };
+    // Rate limit of the bucket.
+    let limit = knobs
+        .rate_limits
+        .get(&bucket)
+        .copied()
+        .unwrap_or(knobs.rate_limit)
+        .max(1);
+    let (remaining, reset_s, exhausted) = {
+        let mut buckets = lock(&shared.buckets);
+        let b = buckets.entry(bucket.clone()).or_default();
+        let now = now_ms();
+        if now >= b.window_start_ms + 60_000 {
+            b.window_start_ms = now;
+            b.used = 0;
+        }
+        let exhausted = b.used >= limit;
+        if !exhausted {
+            b.used += 1;
+        }
+        (
+            limit.saturating_sub(b.used),
+            (b.window_start_ms + 60_000).div_ceil(1000),
+            exhausted,
+        )
+    };
+    let with_limits = |mut response: Response<Body>| {
+        header(&mut response, "x-rate-limit-limit", &limit.to_string());
+        header(
+            &mut response,
+            "x-rate-limit-remaining",
+            &remaining.to_string(),
+        );
+        header(&mut response, "x-rate-limit-reset", &reset_s.to_string());
+        response
+    };
+    if exhausted {
+        // Recorded: okta-sdk-python/test_application_features_it__…coverage_push.yaml #18
+        let reply = api::error(
+            429,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+            &[],
+        );
+        record(429);
+        return with_limits(json_response(429, reply.body.as_ref()));
+    }
+    // Injected faults.
+    let faults = &knobs.faults;
+    let method_matches = faults
+        .method
+        .as_deref()
+        .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()));
+    let fault = method_matches
+        && (faults.on_requests.contains(&n)
+            || (faults.probability > 0.0 && lock(&shared.rng).f64() < faults.probability));
+    if fault {
+        match faults.kind {
+            FaultKind::InternalError | FaultKind::Unavailable => {
+                let status = if faults.kind == FaultKind::Unavailable {
+                    503
+                } else {
+                    500
+                };
+                let reply = api::error(status, "E0000009", "Internal Server Error", &[]);
+                record(status);
+                return with_limits(json_response(status, reply.body.as_ref()));
+            }
+            FaultKind::Slow => tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await,
+        }
+    }
+    let request = Request {
+        method: method.as_str(),
+        path,
+        query,
+        body,
+        base_url: &base,
+        actor,
+        deletion_window_ms: knobs.deletion_window_ms,
+    };
+    let reply = {
+        let mut org = lock(&shared.org);
+        let reply = api::handle(&mut org, &request);
+        if reply.changed
+            && let Err(e) = shared.save(&org)
+        {
+            tracing::error!(error = %e, "sandbox state not saved");
+            api::error(500, "E0000009", "Internal Server Error", &[e])
+        } else {
+            reply
+        }
+    };
+    record(reply.status);
+    let mut response = json_response(reply.status, reply.body.as_ref());
+    for link in &reply.links {
+        header(&mut response, "link", link);
+    }
+    with_limits(response)
+}
+
+fn reply_json(status: u16, body: Value) -> Response<Body> {
+    json_response(status, Some(&body))
+}
+
+/// The reserved paths: settings, counters and the request log, console-only changes, reset.
+fn knob(
+    shared: &Shared,
+    method: &str,
+    rest: &str,
+    query: &[(String, String)],
+    body: &[u8],
+) -> Response<Body> {
+    let parse = || serde_json::from_slice::<Value>(body).map_err(|e| e.to_string());
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        ("GET", ["health"]) => reply_json(200, json!({"status": "ok"})),
+        ("GET", ["config"]) => reply_json(200, json!(*lock(&shared.knobs))),
+        ("PUT", ["config"]) => match serde_json::from_slice::<Knobs>(body) {
+            Ok(knobs) => {
+                *lock(&shared.rng) = fastrand::Rng::with_seed(knobs.faults.seed);
+                *lock(&shared.knobs) = knobs.clone();
+                reply_json(200, json!(knobs))
+            }
+            Err(e) => reply_json(400, json!({"error": e.to_string()})),
+        },
+        ("GET", ["requests"]) => {
+            let log = lock(&shared.log);
+            let mut by_bucket: HashMap<&str, u64> = HashMap::new();
+            for l in log.iter() {
+                *by_bucket.entry(l.bucket.as_str()).or_default() += 1;
+            }
+            reply_json(
+                200,
+                json!({"count": log.len(), "by_bucket": by_bucket, "log": *log}),
+            )
+        }
+        ("DELETE", ["requests"]) => {
+            lock(&shared.log).clear();
+            lock(&shared.buckets).clear();
+            reply_json(200, json!({"count": 0}))
+        }
+        ("POST", ["reset"]) => {
+            let seed = match query
+                .iter()
+                .find(|(k, _)| k == "seed")
+                .map(|(_, v)| v.as_str())
+            {
+                Some("empty") => super::Seed::Empty,
+                _ => super::Seed::Demo,
+            };
+            let mut org = lock(&shared.org);
+            *org = super::seed::org(seed);
+            let _ = shared.save(&org);
+            lock(&shared.log).clear();
+            lock(&shared.buckets).clear();
+            reply_json(200, json!({"seed": format!("{seed:?}").to_lowercase()}))
+        }
+        ("PUT", ["oauth", "clients", client_id]) => match parse() {
+            Ok(jwk) => {
+                shared.oauth.register(client_id, jwk);
+                reply_json(200, json!({"client_id": client_id}))
+            }
+            Err(e) => reply_json(400, json!({"error": e})),
+        },
+        // What only the Admin Console can change: a custom app's SCIM connection and toggles.
+        ("PUT", ["console", "apps", id, "provisioning"]) => match parse() {
+            Ok(settings) => console_provisioning(shared, id, settings),
+            Err(e) => reply_json(400, json!({"error": e})),
+        },
+        _ => reply_json(
+            404,
+            json!({"error": format!("no sandbox knob {method} /__sandbox{rest}")}),
+        ),
+    }
+}
+
+/// Sets a custom app's provisioning as an admin would in the console: `features` (the app's
+/// features array: `SCIM_PROVISIONING`, `PUSH_NEW_USERS`, …) and `scim` (connection settings).
+fn console_provisioning(shared: &Shared, id: &str, settings: Value) -> Response<Body> {
+    let mut org = lock(&shared.org);
+    let Some(i) = org.app_index(id) else {
+        return json_response(404, api::not_found(id, "AppInstance").body.as_ref());
+    };
+    if let Some(features) = settings.get("features").and_then(Value::as_array) {
+        org.apps[i].app["features"] = Value::Array(features.clone());
+        org.apps[i].app["lastUpdated"] = json!(super::state::timestamp());
+    }
+    if let Some(scim) = settings.get("scim") {
+        org.apps[i].console = scim.clone();
+    }
+    let (app_id, label) = (
+        org.apps[i].app["id"].clone(),
+        org.apps[i].app["label"].clone(),
+    );
+    org.log(
+        &Actor::console(),
+        "application.lifecycle.update",
+        "Update provisioning settings in the Admin Console",
+        vec![super::state::target(&app_id, "AppInstance", &label)],
+    );
+    let app = org.apps[i].app.clone();
+    if let Err(e) = shared.save(&org) {
+        return reply_json(500, json!({"error": e}));
+    }
+    reply_json(200, app)
+}
+
+/// Turns a [`Reply`] into a response (used by the OAuth module for its errors).
+pub fn from_reply(reply: Reply) -> Response<Body> {
+    json_response(reply.status, reply.body.as_ref())
+}
