@@ -392,6 +392,14 @@ async fn write_schema(
                     "Okta is still deleting a property of the same name after {attempt} tries; run apply again in a few minutes ({e})"
                 )));
             }
+            // The POST failed in flight: re-read to learn whether it took effect before sending
+            // it again (a schema update is a partial update, so a second send is harmless).
+            Err(Error::PostOutcomeUnknown { .. }) if attempt < 2 => {
+                let now = get_schema(client, profile, app).await?;
+                if shows(&now, &body, profile) {
+                    return Ok(());
+                }
+            }
             other => break other?,
         }
     };

@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 
 use super::{ApplyArgs, fail, org, plan::config_digest, stdout_style};
 use crate::apply::guard::{self, Permissions};
@@ -77,6 +77,11 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
             text.join("\n  - ")
         ))));
     }
+    if saved.is_none() && !args.auto_approve && !std::io::stdin().is_terminal() {
+        return Ok(Err(Refused(
+            "apply needs approval and there is no terminal to ask: pass --auto-approve, or apply a saved plan (`oktaform plan --out plan.json`, then `oktaform apply plan.json`); nothing was changed".into(),
+        )));
+    }
     if saved.is_none() && !args.auto_approve && !confirm(&plan)? {
         return Ok(Err(Refused("not approved; nothing was changed".into())));
     }
@@ -134,11 +139,6 @@ fn check_saved(
 
 fn confirm(plan: &Plan) -> anyhow::Result<bool> {
     let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(anyhow!(
-            "apply needs approval and there is no terminal to ask: pass --auto-approve, or apply a saved plan (`oktaform plan --out plan.json`, then `oktaform apply plan.json`)"
-        ));
-    }
     let s = plan.summary();
     print!(
         "\nApply {} change{} to {}? Only 'yes' is accepted: ",

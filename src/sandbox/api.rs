@@ -635,7 +635,9 @@ fn update_schema(org: &mut OrgState, req: &Request, app: Option<&str>, body: Val
                         );
                     }
                     if let Some(old) = schema["definitions"]["custom"]["properties"].get(name)
-                        && (old["type"] != p["type"] || old["items"]["type"] != p["items"]["type"])
+                        && (Some(&old["type"]) != p.get("type")
+                            || old["items"]["type"]
+                                != p.get("items").map_or(Value::Null, |i| i["type"].clone()))
                     {
                         // Not recorded; Okta refuses type changes of an existing property.
                         return validation(

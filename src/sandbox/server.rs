@@ -319,7 +319,18 @@ async fn management(
     };
     let reply = {
         let mut org = lock(&shared.org);
-        let reply = api::handle(&mut org, &request);
+        // A sandbox bug must answer like Okta's own failures, not drop the connection.
+        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            api::handle(&mut org, &request)
+        }))
+        .unwrap_or_else(|_| {
+            api::error(
+                500,
+                "E0000009",
+                "Internal Server Error",
+                &["sandbox bug: see its log".into()],
+            )
+        });
         if reply.changed
             && let Err(e) = shared.save(&org)
         {

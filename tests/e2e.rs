@@ -1,0 +1,410 @@
+//! End to end: the real binary plans and applies the examples against the sandbox org served by
+//! `oktaform sandbox serve` over loopback HTTP, and every safety rule holds.
+
+mod common;
+
+use common::{SandboxProcess, Workdir, example, run_against, stderr, stdout};
+use serde_json::{Value, json};
+
+fn plan_json(work: &Workdir, sandbox: &SandboxProcess, config: &str) -> Value {
+    let output = run_against(work, sandbox, &["plan", "-c", config, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
+/// Changes other than manual ones (which only a person in the console can make).
+fn automatic(plan: &Value) -> Vec<Value> {
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "manual")
+        .cloned()
+        .collect()
+}
+
+fn apply(
+    work: &Workdir,
+    sandbox: &SandboxProcess,
+    config: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec!["apply", "-c", config, "--auto-approve"];
+    args.extend(extra);
+    run_against(work, sandbox, &args)
+}
+
+#[test]
+fn luciq_plan_apply_replan_and_console_step() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let config = example("luciq");
+    let output = run_against(&work, &sandbox, &["plan", "-c", &config]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output).replace(&sandbox.url, "http://SANDBOX"));
+
+    let output = apply(&work, &sandbox, &config, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).contains("Applied 9 changes; 0 failed, 0 skipped, 1 manual step left."),
+        "{}",
+        stdout(&output)
+    );
+
+    // Only the console step is left, and apply never claimed it.
+    let plan = plan_json(&work, &sandbox, &config);
+    assert_eq!(automatic(&plan), Vec::<Value>::new(), "{plan:#}");
+    assert_eq!(plan["summary"]["manual"], 1);
+    assert_eq!(
+        plan["manual_steps"][0],
+        "Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users, then Save"
+    );
+
+    // An admin does the step in the console; the next plan is clean.
+    let id = sandbox.app_id("Luciq");
+    let (status, _) = sandbox.call(
+        "PUT",
+        &format!("/__sandbox/console/apps/{id}/provisioning"),
+        Some(json!({"features": ["SCIM_PROVISIONING", "PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_USER_DEACTIVATION"]})),
+    );
+    assert_eq!(status, 200);
+    let output = run_against(
+        &work,
+        &sandbox,
+        &["plan", "-c", &config, "--detailed-exitcode"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("No changes: the org matches the config."));
+
+    // Every write is in the System Log, the console step included.
+    let (_, logs) = sandbox.call("GET", "/api/v1/logs?limit=1000", None);
+    let events: Vec<&str> = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["eventType"].as_str())
+        .collect();
+    assert!(
+        events.contains(&"system.custom_attributes.update"),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&"application.user_membership.add"),
+        "{events:?}"
+    );
+    assert!(
+        logs.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"]["type"] == "User"),
+        "the console edit is logged"
+    );
+}
+
+#[test]
+fn every_example_converges() {
+    for name in ["lightrun", "accessiq", "org"] {
+        let work = Workdir::new();
+        let sandbox = SandboxProcess::start(&work);
+        let config = example(name);
+        let output = apply(&work, &sandbox, &config, &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        let plan = plan_json(&work, &sandbox, &config);
+        assert_eq!(
+            automatic(&plan),
+            Vec::<Value>::new(),
+            "{name} did not converge: {plan:#}"
+        );
+    }
+}
+
+#[test]
+fn allow_listed_toggles_are_applied_and_custom_ones_are_manual() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let config = example("org");
+    let before = plan_json(&work, &sandbox, &config);
+    let to_app: Vec<&Value> = before["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["subject"]["kind"] == "to_app")
+        .collect();
+    let partner = to_app
+        .iter()
+        .find(|c| c["subject"]["app"] == "partner-org")
+        .expect("partner-org toggles");
+    assert_eq!(
+        (partner["op"].as_str(), partner["risk"].as_str()),
+        (Some("put_feature"), Some("safe"))
+    );
+    let luciq = to_app
+        .iter()
+        .find(|c| c["subject"]["app"] == "luciq")
+        .expect("luciq toggles");
+    assert_eq!(
+        (luciq["op"].as_str(), luciq["risk"].as_str()),
+        (Some("manual"), Some("manual"))
+    );
+
+    let output = apply(&work, &sandbox, &config, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let id = sandbox.app_id("Partner Org (Org2Org)");
+    let (_, feature) = sandbox.call(
+        "GET",
+        &format!("/api/v1/apps/{id}/features/USER_PROVISIONING"),
+        None,
+    );
+    assert_eq!(
+        feature["capabilities"]["update"]["lifecycleDeactivate"]["status"],
+        "DISABLED"
+    );
+    assert_eq!(
+        feature["capabilities"]["update"]["password"]["status"],
+        "ENABLED"
+    );
+    assert_eq!(
+        feature["capabilities"]["update"]["password"]["seed"],
+        "RANDOM"
+    );
+}
+
+const TIERS: &str = "\
+okta_user:
+  attributes:
+    seatTier:
+      title: Seat tier
+      type: integer
+      enum: { 1: Basic, 2: Pro }
+";
+
+#[test]
+fn data_loss_needs_its_flag() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let path = work.write("tiers.yaml", TIERS);
+    let config = path.to_str().unwrap();
+    assert_eq!(apply(&work, &sandbox, config, &[]).status.code(), Some(0));
+    // Changing the type can only be done by deleting and re-creating: every value is lost.
+    work.write(
+        "tiers.yaml",
+        &TIERS.replace(
+            "type: integer\n      enum: { 1: Basic, 2: Pro }",
+            "type: string\n      enum: { basic: Basic, pro: Pro }",
+        ),
+    );
+    let output = apply(&work, &sandbox, config, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).contains("-/+ attribute seatTier [data-loss]"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stderr(&output).contains("--allow-data-loss"),
+        "{}",
+        stderr(&output)
+    );
+    let (_, schema) = sandbox.call("GET", "/api/v1/meta/schemas/user/default", None);
+    assert_eq!(
+        schema["definitions"]["custom"]["properties"]["seatTier"]["type"], "integer",
+        "nothing changed"
+    );
+
+    let output = apply(&work, &sandbox, config, &["--allow-data-loss"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let plan = plan_json(&work, &sandbox, config);
+    assert_eq!(automatic(&plan), Vec::<Value>::new(), "{plan:#}");
+}
+
+#[test]
+fn deprovisioning_needs_its_flag() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let config = example("accessiq");
+    assert_eq!(apply(&work, &sandbox, &config, &[]).status.code(), Some(0));
+    // Someone assigns Sales in the console; AccessIQ's groups are owned exclusively.
+    let app = sandbox.app_id("AccessIQ");
+    let (_, groups) = sandbox.call(
+        "GET",
+        "/api/v1/groups?search=profile.name%20eq%20%22Sales%22",
+        None,
+    );
+    let sales = groups[0]["id"].as_str().unwrap().to_string();
+    let (status, _) = sandbox.call(
+        "PUT",
+        &format!("/api/v1/apps/{app}/groups/{sales}"),
+        Some(json!({})),
+    );
+    assert_eq!(status, 200);
+    let output = apply(&work, &sandbox, &config, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).contains("- group Sales [deprovisions]"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stderr(&output).contains("--allow-deprovision"),
+        "{}",
+        stderr(&output)
+    );
+    let output = apply(&work, &sandbox, &config, &["--allow-deprovision"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let (_, assigned) = sandbox.call("GET", &format!("/api/v1/apps/{app}/groups"), None);
+    assert_eq!(assigned.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_saved_plan_is_refused_after_a_console_edit() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let config = example("luciq");
+    let output = run_against(
+        &work,
+        &sandbox,
+        &["plan", "-c", &config, "--out", "plan.json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let saved = std::fs::read_to_string(work.path().join("plan.json")).unwrap();
+    assert!(
+        !saved.contains("sandbox-token"),
+        "no credential in the plan file"
+    );
+    // Another admin adds the Okta user attribute first, differently.
+    let (status, _) = sandbox.call(
+        "POST",
+        "/api/v1/meta/schemas/user/default",
+        Some(json!({"definitions": {"custom": {"properties": {"instabugRole": {"title": "Role (console)", "type": "string"}}}}})),
+    );
+    assert_eq!(status, 200);
+    let output = run_against(&work, &sandbox, &["apply", "plan.json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("okta user schema"),
+        "{}",
+        stderr(&output)
+    );
+    let (_, schema) = sandbox.call("GET", "/api/v1/meta/schemas/user/default", None);
+    assert_eq!(
+        schema["definitions"]["custom"]["properties"]["instabugRole"]["title"], "Role (console)",
+        "not overwritten"
+    );
+
+    // A fresh plan of the same org applies.
+    let output = run_against(
+        &work,
+        &sandbox,
+        &["plan", "-c", &config, "--out", "plan.json"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let output = run_against(&work, &sandbox, &["apply", "plan.json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_fault_mid_apply_is_reported_and_a_rerun_converges() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let config = example("luciq");
+    // The read takes 12 requests and the two schema POSTs the next two (each read back in its
+    // answer); from the 15th request on, every POST fails with a 500.
+    let (status, _) = sandbox.call("PUT", "/__sandbox/config", Some(json!({"faults": {"method": "POST", "on_requests": (15..400).collect::<Vec<u64>>(), "kind": "500"}})));
+    assert_eq!(status, 200);
+    let output = apply(&work, &sandbox, &config, &[]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(&output));
+    assert!(
+        text.contains("applied ") && text.contains("FAILED"),
+        "a partial report: {text}"
+    );
+    assert!(text.contains("run apply again"), "{text}");
+
+    let (status, _) = sandbox.call("PUT", "/__sandbox/config", Some(json!({})));
+    assert_eq!(status, 200);
+    let output = apply(&work, &sandbox, &config, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let plan = plan_json(&work, &sandbox, &config);
+    assert_eq!(automatic(&plan), Vec::<Value>::new(), "{plan:#}");
+}
+
+#[test]
+fn apply_without_a_terminal_or_approval_refuses() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let output = run_against(&work, &sandbox, &["apply", "-c", &example("luciq")]);
+    assert_eq!(output.status.code(), Some(3), "refused by a safety rule");
+    assert!(
+        stderr(&output).contains("--auto-approve"),
+        "{}",
+        stderr(&output)
+    );
+    let (_, schema) = sandbox.call("GET", "/api/v1/meta/schemas/user/default", None);
+    assert!(
+        schema["definitions"]["custom"]["properties"]
+            .as_object()
+            .unwrap()
+            .is_empty(),
+        "nothing written"
+    );
+}
