@@ -1046,7 +1046,10 @@ fn app_group(org: &OrgState, id: &str, gid: &str) -> Reply {
 /// Priorities 0..n in order, as Okta renumbers them (recorded in
 /// `TestAccResourceOktaAppGroupAssignment_crud__oie-00.yaml`).
 fn renumber(groups: &mut [Value]) {
-    groups.sort_by_key(|g| g["priority"].as_i64().unwrap_or(i64::MAX));
+    groups.sort_by(|a, b| {
+        let p = |g: &Value| g["priority"].as_f64().unwrap_or(f64::MAX);
+        p(a).total_cmp(&p(b))
+    });
     for (n, g) in groups.iter_mut().enumerate() {
         g["priority"] = json!(n);
     }

@@ -28,6 +28,8 @@ pub struct Knobs {
     pub rate_limit: u32,
     /// Per-bucket limits, keyed like `GET /api/v1/apps`.
     pub rate_limits: HashMap<String, u32>,
+    /// Length of a rate-limit window (Okta: one minute).
+    pub rate_limit_window_ms: u64,
     /// How long a deleted schema property's name cannot be re-added.
     pub deletion_window_ms: u64,
     pub faults: Faults,
@@ -41,6 +43,7 @@ impl Default for Knobs {
             latency_ms: 0,
             rate_limit: 600,
             rate_limits: HashMap::new(),
+            rate_limit_window_ms: 60_000,
             deletion_window_ms: 3_000,
             faults: Faults::default(),
             token_ttl_s: 3600,
@@ -249,7 +252,8 @@ async fn management(
         let mut buckets = lock(&shared.buckets);
         let b = buckets.entry(bucket.clone()).or_default();
         let now = now_ms();
-        if now >= b.window_start_ms + 60_000 {
+        let window = knobs.rate_limit_window_ms.max(1);
+        if now >= b.window_start_ms + window {
             b.window_start_ms = now;
             b.used = 0;
         }
@@ -259,7 +263,7 @@ async fn management(
         }
         (
             limit.saturating_sub(b.used),
-            (b.window_start_ms + 60_000).div_ceil(1000),
+            (b.window_start_ms + window).div_ceil(1000),
             exhausted,
         )
     };
