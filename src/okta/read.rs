@@ -1,10 +1,10 @@
 //! The live read: exactly what the config declares, each collection once, concurrently.
 //!
-//! Round trips for one app: (1) find the app — skipped when `find: { id }` is given — and the
-//! Okta user schema; (2) the app's features, schema, both mapping lists, and its assigned users
-//! and groups (with their login and name embedded); (3) the two mapping bodies and the ids of
-//! logins and group names not yet assigned. The number of calls does not grow with attributes
-//! or mappings; it grows with assignments only by one search per 50 unassigned names.
+//! Round trips for one app: (1) find the app, the Okta user schema, and the ids of every login
+//! and group name the config assigns (one search per 50, shared by all apps); (2) the app's
+//! features, schema, both mapping lists, and its assigned users and groups (login and name
+//! embedded); (3) the two mapping bodies. With `find: { id }` the first two rounds are one. The
+//! number of calls does not grow with attributes or mappings.
 
 use futures_util::future::try_join_all;
 use serde_json::Value;
@@ -53,10 +53,36 @@ pub async fn read(client: &Client, config: &Config) -> Result<LiveOrg, ReadError
     let needs_user_schema = config.okta_user.is_some();
     let user_schema = async {
         if needs_user_schema {
-            client.user_schema().await.map(Some)
+            client
+                .user_schema()
+                .await
+                .map(Some)
+                .map_err(ReadError::from)
         } else {
             Ok(None)
         }
+    };
+    // Every login and group name the config assigns, looked up once for all apps.
+    let mut logins: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for app in config.apps.values() {
+        if let Some(a) = &app.assignments {
+            for login in a.value.users.keys() {
+                if !logins.iter().any(|l| l.eq_ignore_ascii_case(login)) {
+                    logins.push(login.value.clone());
+                }
+            }
+            for group in a.value.groups.keys() {
+                if !names.contains(&group.value) {
+                    names.push(group.value.clone());
+                }
+            }
+        }
+    }
+    let directory = async {
+        directory(client, &logins, &names)
+            .await
+            .map_err(ReadError::from)
     };
     let apps = try_join_all(
         config
@@ -64,8 +90,10 @@ pub async fn read(client: &Client, config: &Config) -> Result<LiveOrg, ReadError
             .iter()
             .map(|(name, app)| read_app(client, name, app)),
     );
-    let (user_schema, apps) =
-        tokio::try_join!(async { user_schema.await.map_err(ReadError::from) }, apps)?;
+    let (user_schema, directory, mut apps) = tokio::try_join!(user_schema, directory, apps)?;
+    for app in &mut apps {
+        app.directory = directory.clone();
+    }
     Ok(LiveOrg {
         user_schema,
         apps: config
@@ -137,8 +165,50 @@ async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<Liv
         app: name.into(),
         source,
     };
-    let app = resolve(client, name, &config.find.value).await?;
-    let id = app.id.clone();
+    match &config.find.value {
+        // The id is known: the app itself is read in the same round as everything else.
+        Find::Id(id) => {
+            let (app, parts) =
+                tokio::try_join!(resolve(client, name, &config.find.value), async {
+                    app_parts(client, id, config).await.map_err(api)
+                })?;
+            Ok(parts.into_live(app))
+        }
+        find => {
+            let app = resolve(client, name, find).await?;
+            let parts = app_parts(client, &app.id, config).await.map_err(api)?;
+            Ok(parts.into_live(app))
+        }
+    }
+}
+
+/// Everything of an app but the app object.
+struct AppParts {
+    features: Features,
+    schema: crate::okta::types::Schema,
+    to_app: Option<ProfileMapping>,
+    to_okta: Option<ProfileMapping>,
+    users: Option<Vec<LiveUser>>,
+    groups: Option<Vec<LiveGroup>>,
+}
+
+impl AppParts {
+    fn into_live(self, app: App) -> LiveApp {
+        LiveApp {
+            app,
+            features: self.features,
+            connection: None,
+            schema: self.schema,
+            to_app: self.to_app,
+            to_okta: self.to_okta,
+            users: self.users,
+            groups: self.groups,
+            directory: Directory::default(),
+        }
+    }
+}
+
+async fn app_parts(client: &Client, id: &AppId, config: &AppConfig) -> Result<AppParts, Error> {
     let assignments = config.assignments.is_some();
     let reads_mappings = !config.mappings.to_app.is_empty()
         || !config.mappings.to_okta.is_empty()
@@ -147,8 +217,8 @@ async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<Liv
             .as_ref()
             .is_some_and(|m| m.value.mappings == crate::config::model::Ownership::Exclusive);
     let (features, schema, to_app, to_okta, users, groups) = tokio::try_join!(
-        features(client, &id),
-        client.app_schema(&id),
+        features(client, id),
+        client.app_schema(id),
         async {
             match reads_mappings {
                 true => mapping(client, None, Some(id.0.as_str())).await,
@@ -181,9 +251,8 @@ async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<Liv
                 false => Ok(None),
             }
         },
-    )
-    .map_err(api)?;
-    let users: Option<Vec<LiveUser>> = users.map(|users| {
+    )?;
+    let users = users.map(|users| {
         users
             .into_iter()
             .map(|assignment| LiveUser {
@@ -192,7 +261,7 @@ async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<Liv
             })
             .collect()
     });
-    let groups: Option<Vec<LiveGroup>> = groups.map(|groups| {
+    let groups = groups.map(|groups| {
         groups
             .into_iter()
             .map(|assignment| LiveGroup {
@@ -201,35 +270,13 @@ async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<Liv
             })
             .collect()
     });
-    let directory = match &config.assignments {
-        Some(a) => {
-            let logins: Vec<String> = a
-                .value
-                .users
-                .keys()
-                .filter(|l| {
-                    !users
-                        .iter()
-                        .flatten()
-                        .any(|u| u.login.eq_ignore_ascii_case(l))
-                })
-                .map(|l| l.value.clone())
-                .collect();
-            let names: Vec<String> = a.value.groups.keys().map(|g| g.value.clone()).collect();
-            directory(client, &logins, &names).await.map_err(api)?
-        }
-        None => Directory::default(),
-    };
-    Ok(LiveApp {
-        app,
+    Ok(AppParts {
         features,
-        connection: None,
         schema,
         to_app,
         to_okta,
         users,
         groups,
-        directory,
     })
 }
 
