@@ -113,6 +113,12 @@ fn every_example_converges() {
         let work = Workdir::new();
         let sandbox = SandboxProcess::start(&work);
         let config = example(name);
+        let output = run_against(&work, &sandbox, &["plan", "-c", &config]);
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", stderr(&output));
+        insta::assert_snapshot!(
+            format!("first_plan_{name}"),
+            stdout(&output).replace(&sandbox.url, "http://SANDBOX")
+        );
         let output = apply(&work, &sandbox, &config, &[]);
         assert_eq!(
             output.status.code(),
@@ -407,4 +413,50 @@ fn apply_without_a_terminal_or_approval_refuses() {
             .is_empty(),
         "nothing written"
     );
+}
+
+#[test]
+fn plan_reaches_the_sandbox_with_an_oauth_service_app() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let jwk: Value = serde_json::from_str(include_str!("fixtures/test-rsa.jwk.json")).unwrap();
+    let public = json!({"kty": "RSA", "n": jwk["n"], "e": jwk["e"], "kid": jwk["kid"]});
+    let (status, _) = sandbox.call("PUT", "/__sandbox/oauth/clients/0oaoktaform", Some(public));
+    assert_eq!(status, 200);
+    let key = work.write("key.pem", include_str!("fixtures/test-rsa.pkcs8.pem"));
+    let output = work
+        .command(&[
+            "plan",
+            "-c",
+            &example("lightrun"),
+            "--org",
+            &sandbox.url,
+            "--detailed-exitcode",
+        ])
+        .env("OKTA_CLIENT_ID", "0oaoktaform")
+        .env("OKTA_PRIVATE_KEY_FILE", &key)
+        .env("OKTAFORM_LOG", "trace")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).contains("app lightrun (Lightrun,"),
+        "{}",
+        stdout(&output)
+    );
+    // Trace logs on, and still no token, proof or key in them.
+    let log = stderr(&output);
+    assert!(log.contains("okta answered"), "{log}");
+    assert!(
+        !log.contains("sandbox-at-") && !log.contains("eyJ"),
+        "a credential leaked: {log}"
+    );
+    let (_, requests) = sandbox.call("GET", "/__sandbox/requests", None);
+    assert!(requests["count"].as_u64().unwrap() > 0);
 }

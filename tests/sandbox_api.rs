@@ -524,3 +524,37 @@ async fn oauth_service_app_with_dpop_and_scopes() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_short_lived_token_is_refreshed_against_the_sandbox() {
+    provider();
+    // 30 s tokens are inside the client's one-minute refresh margin: each call gets a new one.
+    let knobs = Knobs {
+        token_ttl_s: 30,
+        ..Knobs::default()
+    };
+    let sandbox = Sandbox::start(SandboxOptions { knobs, ..options() })
+        .await
+        .unwrap();
+    let key = SigningKey::parse(include_str!("fixtures/test-ec.jwk.json")).unwrap();
+    knob(
+        &sandbox,
+        "PUT",
+        "/oauth/clients/0oaservice",
+        key.public_jwk(),
+    )
+    .await;
+    let client = Client::new(
+        OrgUrl::parse(sandbox.base_url()).unwrap(),
+        Credentials::OAuth {
+            client_id: "0oaservice".into(),
+            key,
+        },
+        Access::Read,
+        ClientOptions::default(),
+    )
+    .unwrap();
+    client.user_schema().await.unwrap();
+    client.user_schema().await.unwrap();
+    assert_eq!(client.authenticator().tokens_issued(), 2);
+}

@@ -740,13 +740,9 @@ fn assignments(
         }
     }
     let live_groups = live.groups.as_deref().unwrap_or_default();
+    // Resolve every declared group first: priorities interact, so they are planned together.
+    let mut declared = Vec::new();
     for (group, assignment) in &assignments.value.groups {
-        let want = to_map(&assignment.profile);
-        let priority = assignment.priority.as_ref().map(|p| p.value);
-        let subject = Subject::GroupAssignment {
-            app: name.into(),
-            group: group.value.clone(),
-        };
         let ids = live
             .directory
             .groups
@@ -774,12 +770,41 @@ fn assignments(
                 continue;
             }
         };
-        match live_groups.iter().find(|g| g.assignment.id == group_id) {
+        let current = live_groups.iter().find(|g| g.assignment.id == group_id);
+        declared.push((group, assignment, group_id, current));
+    }
+    // Okta keeps priorities contiguous (0…n-1): a wish beyond the last place means the last place.
+    let removed = if manage.groups == Ownership::Exclusive {
+        live_groups
+            .iter()
+            .filter(|g| !assignments.value.groups.contains_key(g.name.as_str()))
+            .count()
+    } else {
+        0
+    };
+    let added = declared.iter().filter(|d| d.3.is_none()).count();
+    let last = (live_groups.len() + added).saturating_sub(removed + 1) as u32;
+    let effective = |p: Option<u32>| p.map(|p| p.min(last));
+    // A move shifts the others: when any priority changes, every declared priority is set again,
+    // in ascending order, so each lands where the config puts it.
+    let moves = declared.iter().any(|(_, a, _, current)| {
+        let want = effective(a.priority.as_ref().map(|p| p.value));
+        want.is_some() && current.is_none_or(|c| c.assignment.priority != want.map(i64::from))
+    });
+    declared.sort_by_key(|(_, a, _, _)| a.priority.as_ref().map_or(u32::MAX, |p| p.value));
+    for (group, assignment, group_id, current) in declared {
+        let want = to_map(&assignment.profile);
+        let priority = effective(assignment.priority.as_ref().map(|p| p.value));
+        let subject = Subject::GroupAssignment {
+            app: name.into(),
+            group: group.value.clone(),
+        };
+        match current {
             Some(current) => {
                 let (mut fields, merged) = profile_update(&current.assignment.profile, &want);
-                if let Some(p) = priority
-                    && current.assignment.priority != Some(i64::from(p))
-                {
+                let moved =
+                    priority.is_some_and(|p| current.assignment.priority != Some(i64::from(p)));
+                if let Some(p) = priority.filter(|_| moved) {
                     fields.push(FieldChange {
                         field: "priority".into(),
                         before: current
@@ -787,6 +812,13 @@ fn assignments(
                             .priority
                             .map_or("(none)".into(), |p| p.to_string()),
                         after: p.to_string(),
+                    });
+                }
+                if let (Some(p), false, true) = (priority, moved, moves) {
+                    fields.push(FieldChange {
+                        field: "priority".into(),
+                        before: p.to_string(),
+                        after: format!("{p} (set again: another group moves)"),
                     });
                 }
                 if !fields.is_empty() {
