@@ -201,7 +201,7 @@ fn app_steps<'a>(changes: &[&'a Change]) -> Vec<Step<'a>> {
             });
         }
     }
-    for c in of(&|c| matches!(c.op, Op::PutFeature { .. })) {
+    for c in of(&|c| matches!(c.op, Op::PutFeature { .. } | Op::SetConnection { .. })) {
         steps.push(Step { changes: vec![c] });
     }
     for c in of(&|c| {
@@ -475,6 +475,25 @@ async fn run_step(
             }
             client
                 .update_mapping(mapping_id, properties)
+                .await
+                .map(|_| ())
+        }
+        Op::SetConnection {
+            app_id,
+            base_url,
+            token,
+            ..
+        } => {
+            let reference = crate::config::interpolate::Reference::parse(token)
+                .ok()
+                .flatten()
+                .ok_or_else(|| Error::Config(format!("`{token}` is not a reference")))?;
+            let secret = reference
+                .resolve(std::path::Path::new("."))
+                .map_err(|e| Error::Config(format!("the SCIM token {token}: {e}")))?;
+            let secret = crate::config::interpolate::SecretString::new(secret);
+            client
+                .set_connection(app_id, base_url, &secret)
                 .await
                 .map(|_| ())
         }

@@ -122,8 +122,47 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Result<Config, Vec<Diagnostic>>) {
     if !errors.is_empty() {
         return (sources, Err(errors));
     }
-    let result = merge(parsed);
+    let result = merge(parsed).map(|mut config| {
+        absolutize(&mut config, &sources);
+        config
+    });
     (sources, result)
+}
+
+/// Makes `${file:…}` references absolute, relative to the file that names them, so a command
+/// run from another directory (or a saved plan) resolves them the same way.
+fn absolutize(config: &mut Config, sources: &Sources) {
+    use super::interpolate::{Reference, Secret, Text};
+    let fix = |reference: &mut Reference, file: FileId| {
+        if let Reference::File(path) = reference
+            && path.is_relative()
+        {
+            let joined = sources.base_dir(file).join(&*path);
+            *path = std::path::absolute(&joined).unwrap_or(joined);
+        }
+    };
+    if let Some(org) = &mut config.org
+        && let Text::Ref(reference) = &mut org.value.url.value
+    {
+        fix(reference, org.value.url.at.file);
+    }
+    for app in config.apps.values_mut() {
+        let Some(scim) = app.provisioning.as_mut().and_then(|p| p.scim.as_mut()) else {
+            continue;
+        };
+        if let Text::Ref(reference) = &mut scim.value.base_url.value {
+            fix(reference, scim.value.base_url.at.file);
+        }
+        let auth = &mut scim.value.auth.value;
+        for secret in [&mut auth.token, &mut auth.password, &mut auth.client_secret]
+            .into_iter()
+            .flatten()
+        {
+            if let Secret::Ref(reference) = &mut secret.value {
+                fix(reference, secret.at.file);
+            }
+        }
+    }
 }
 
 /// Parses one file's text. `id` is the file the positions will point into.

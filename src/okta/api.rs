@@ -59,6 +59,31 @@ impl Client {
             .await
     }
 
+    /// Writes the default provisioning connection (token auth) and activates it. A POST that
+    /// is safe to repeat: it sets the same base URL and token again.
+    pub async fn set_connection(
+        &self,
+        app: &AppId,
+        base_url: &str,
+        token: &crate::config::interpolate::SecretString,
+    ) -> Result<Connection, Error> {
+        let body = json!({ "baseUrl": base_url, "profile": { "authScheme": "TOKEN", "token": token.expose() } });
+        let path = format!("/api/v1/apps/{app}/connections/default");
+        let connection = self
+            .post_verified(&path, &body, || async {
+                let now: Connection = self.get(&path).await?;
+                Ok((now.base_url.as_deref() == Some(base_url)).then_some(now))
+            })
+            .await?;
+        self.send(
+            reqwest::Method::POST,
+            &self.org().join(&format!("{path}/lifecycle/activate")),
+            None,
+        )
+        .await?;
+        Ok(connection)
+    }
+
     // Schemas.
 
     pub async fn user_schema(&self) -> Result<Schema, Error> {

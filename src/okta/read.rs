@@ -185,6 +185,7 @@ async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<Liv
 /// Everything of an app but the app object.
 struct AppParts {
     features: Features,
+    connection: Option<crate::okta::types::Connection>,
     schema: crate::okta::types::Schema,
     to_app: Option<ProfileMapping>,
     to_okta: Option<ProfileMapping>,
@@ -197,7 +198,7 @@ impl AppParts {
         LiveApp {
             app,
             features: self.features,
-            connection: None,
+            connection: self.connection,
             schema: self.schema,
             to_app: self.to_app,
             to_okta: self.to_okta,
@@ -216,8 +217,18 @@ async fn app_parts(client: &Client, id: &AppId, config: &AppConfig) -> Result<Ap
             .manage
             .as_ref()
             .is_some_and(|m| m.value.mappings == crate::config::model::Ownership::Exclusive);
-    let (features, schema, to_app, to_okta, users, groups) = tokio::try_join!(
+    let reads_connection = config
+        .provisioning
+        .as_ref()
+        .is_some_and(|p| p.scim.is_some());
+    let (features, connection, schema, to_app, to_okta, users, groups) = tokio::try_join!(
         features(client, id),
+        async {
+            match reads_connection {
+                true => client.connection(id).await.map(Some),
+                false => Ok(None),
+            }
+        },
         client.app_schema(id),
         async {
             match reads_mappings {
@@ -272,6 +283,7 @@ async fn app_parts(client: &Client, id: &AppId, config: &AppConfig) -> Result<Ap
     });
     Ok(AppParts {
         features,
+        connection,
         schema,
         to_app,
         to_okta,

@@ -199,6 +199,14 @@ pub enum Op {
         app_id: AppId,
         group_id: GroupId,
     },
+    /// Write the provisioning connection of an allow-listed app and activate it. The token is a
+    /// reference (`${env:…}` / `${file:…}`), resolved only when apply sends it.
+    SetConnection {
+        app_id: AppId,
+        base_url: String,
+        token: String,
+        fields: Vec<FieldChange>,
+    },
     /// Something only the Admin Console can do: the steps, and what differs.
     Manual {
         steps: Vec<String>,
@@ -241,6 +249,7 @@ impl Op {
             Op::UpdateAttribute { .. }
             | Op::SetMapping { .. }
             | Op::PutFeature { .. }
+            | Op::SetConnection { .. }
             | Op::UpdateUser { .. }
             | Op::PutGroup { .. } => Action::Update,
             Op::ReorderEnum { .. } => Action::Reorder,
@@ -259,6 +268,7 @@ impl Op {
             Op::UpdateAttribute { fields, .. }
             | Op::ReplaceAttribute { fields, .. }
             | Op::PutFeature { fields, .. }
+            | Op::SetConnection { fields, .. }
             | Op::UpdateUser { fields, .. }
             | Op::PutGroup { fields, .. }
             | Op::Manual { fields, .. } => fields,

@@ -513,6 +513,8 @@ fn provisioning(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
                     }
                 ),
             });
+        } else {
+            connection(out, name, live, s);
         }
     }
     if provisioning.to_okta.is_some() && live.features.get("INBOUND_PROVISIONING").is_none() {
@@ -521,6 +523,93 @@ fn provisioning(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
             text: format!("To Okta import settings of this app cannot be read through Okta's API; check them once in Applications → {label} → Provisioning → To Okta"),
         });
     }
+}
+
+/// The provisioning connection of an allow-listed app: base URL and status are read and
+/// written through the API; the token is write-only, so it is sent whenever the connection is
+/// written and otherwise only noted.
+fn connection(out: &mut Changes, name: &str, live: &LiveApp, scim: &crate::config::model::Scim) {
+    use crate::config::interpolate::{Secret, Text};
+    let label = &live.app.label;
+    let token = match (
+        &scim.auth.value.mode.value,
+        scim.auth.value.token.as_ref().map(|t| &t.value),
+    ) {
+        (crate::config::model::AuthMode::Header, Some(Secret::Ref(reference))) => {
+            reference.to_string()
+        }
+        _ => {
+            out.changes.push(Change::new(
+                Subject::Scim { app: name.into() },
+                Op::Manual {
+                    steps: vec![format!(
+                        "Applications → {label} → Provisioning → Integration → Edit → set the authentication as the config says, then Save"
+                    )],
+                    fields: vec![FieldChange { field: "authentication".into(), before: "(unknown)".into(), after: "basic or OAuth".into() }],
+                },
+                Risk::Manual,
+            ));
+            return;
+        }
+    };
+    let base_url = match &scim.base_url.value {
+        Text::Literal(url) => url.clone(),
+        // Resolved now: the plan must compare it (a missing variable is an error naming it).
+        Text::Ref(reference) => match reference.resolve(std::path::Path::new(".")) {
+            Ok(url) => url,
+            Err(e) => {
+                out.notes.push(Note {
+                    app: name.into(),
+                    text: format!("the SCIM base URL cannot be compared: {e}"),
+                });
+                return;
+            }
+        },
+    };
+    let current = live.connection.as_ref();
+    let have_url = current.and_then(|c| c.base_url.clone()).unwrap_or_default();
+    let have_status = current.map(|c| c.status.clone()).unwrap_or_default();
+    let mut fields = Vec::new();
+    if have_url != base_url {
+        fields.push(FieldChange {
+            field: "base URL".into(),
+            before: if have_url.is_empty() {
+                "(none)".into()
+            } else {
+                have_url
+            },
+            after: base_url.clone(),
+        });
+    }
+    if have_status != "ENABLED" {
+        fields.push(FieldChange {
+            field: "status".into(),
+            before: have_status,
+            after: "ENABLED".into(),
+        });
+    }
+    if fields.is_empty() {
+        out.notes.push(Note {
+            app: name.into(),
+            text: format!("the provisioning token cannot be read back; oktaform sends it from {token} whenever it writes the connection"),
+        });
+        return;
+    }
+    fields.push(FieldChange {
+        field: "token".into(),
+        before: "(write-only)".into(),
+        after: format!("from {token}"),
+    });
+    out.changes.push(Change::new(
+        Subject::Scim { app: name.into() },
+        Op::SetConnection {
+            app_id: live.app.id.clone(),
+            base_url,
+            token,
+            fields,
+        },
+        Risk::Safe,
+    ));
 }
 
 fn describe_text(text: &crate::config::interpolate::Text) -> String {

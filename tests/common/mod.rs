@@ -142,6 +142,7 @@ pub fn run_against(work: &Workdir, sandbox: &SandboxProcess, args: &[&str]) -> O
     work.command(args)
         .env("OKTA_ORG_URL", &sandbox.url)
         .env("OKTA_API_TOKEN", "sandbox-token")
+        .env("PARTNER_ORG_API_TOKEN", "partner-org-token-not-a-secret")
         .output()
         .expect("run oktaform")
 }
