@@ -191,6 +191,23 @@ fn allow_listed_toggles_are_applied_and_custom_ones_are_manual() {
         feature["capabilities"]["update"]["password"]["seed"],
         "RANDOM"
     );
+    // Its provisioning connection is written and activated through the API; the token is
+    // sent, never stored or shown.
+    let (_, connection) = sandbox.call(
+        "GET",
+        &format!("/api/v1/apps/{id}/connections/default"),
+        None,
+    );
+    assert_eq!(
+        (
+            connection["baseUrl"].as_str(),
+            connection["status"].as_str()
+        ),
+        (Some("https://partner.okta.com"), Some("ENABLED"))
+    );
+    let state = std::fs::read_to_string(work.path().join("sandbox.json")).unwrap();
+    assert!(!state.contains("partner-org-token-not-a-secret"));
+    assert!(!stdout(&output).contains("partner-org-token-not-a-secret"));
 }
 
 const TIERS: &str = "\
