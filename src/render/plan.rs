@@ -412,3 +412,32 @@ mod tests {
         assert_eq!(json_document(&plan)["summary"]["risk"], "safe");
     }
 }
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn multi_line_values_are_diffed_line_by_line() {
+        let field = FieldChange {
+            field: "description".into(),
+            before: "Role in Luciq\nset by IT\n".into(),
+            after: "Role in Luciq\nset by the IAM team\n".into(),
+        };
+        assert_eq!(
+            field_lines(&field),
+            [
+                "description:",
+                "    Role in Luciq",
+                "  - set by IT",
+                "  + set by the IAM team"
+            ]
+        );
+        let short = FieldChange {
+            field: "title".into(),
+            before: "A".into(),
+            after: "B".into(),
+        };
+        assert_eq!(field_lines(&short), ["title: A → B"]);
+    }
+}
