@@ -1,34 +1,17 @@
 //! The Okta client against exact wire sequences (wiremock): paging, 429, retries, POST safety,
 //! errors, OAuth with DPoP, and that no credential ever reaches a log.
 
+mod common;
+
+use common::wire::{TOKEN, client, fast};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use oktaform::config::interpolate::SecretString;
 use oktaform::okta::jws::{SigningKey, decode_unverified, sha256_b64, verify};
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, Error, OrgUrl};
+use oktaform::okta::{Access, Client, Credentials, Error, OrgUrl};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-const TOKEN: &str = "00SECRET-api-token-do-not-log-1234567890";
-
-fn fast() -> ClientOptions {
-    ClientOptions {
-        backoff: Duration::from_millis(5),
-        ..ClientOptions::default()
-    }
-}
-
-fn client(server: &MockServer, options: ClientOptions) -> Client {
-    Client::new(
-        OrgUrl::parse(&server.uri()).unwrap(),
-        Credentials::ApiToken(SecretString::new(TOKEN.into())),
-        Access::Read,
-        options,
-    )
-    .unwrap()
-}
 
 fn rate_headers(template: ResponseTemplate, remaining: u32, reset_in: u64) -> ResponseTemplate {
     let now = SystemTime::now();

@@ -2,34 +2,16 @@
 //! access token, DPoP proof, client assertion or private key reaches the log. In its own test
 //! binary so that no other test registers tracing callsites first.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod common;
 
-use oktaform::config::interpolate::SecretString;
+use common::wire::{TOKEN, client, fast};
+use std::sync::{Arc, Mutex};
+
 use oktaform::okta::jws::{SigningKey, decode_unverified};
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, OrgUrl};
+use oktaform::okta::{Access, Client, Credentials, OrgUrl};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-const TOKEN: &str = "00SECRET-api-token-do-not-log-1234567890";
-
-fn fast() -> ClientOptions {
-    ClientOptions {
-        backoff: Duration::from_millis(5),
-        ..ClientOptions::default()
-    }
-}
-
-fn client(server: &MockServer, options: ClientOptions) -> Client {
-    Client::new(
-        OrgUrl::parse(&server.uri()).unwrap(),
-        Credentials::ApiToken(SecretString::new(TOKEN.into())),
-        Access::Read,
-        options,
-    )
-    .unwrap()
-}
 
 /// Issues a DPoP token after a nonce challenge.
 struct TokenEndpoint;

@@ -160,17 +160,27 @@ impl Client {
         }
     }
 
+    /// Sends `body` as JSON with `method` and decodes the answer.
+    async fn write<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, Error> {
+        let name = method.to_string();
+        let answer = self
+            .send(method, &self.org.join(path), Some(encode(body)?))
+            .await?;
+        decode(&name, path, &answer.body)
+    }
+
     /// PUT (idempotent: retried on failure) and decode.
     pub async fn put<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
-        let body = encode(body)?;
-        let answer = self
-            .send(Method::PUT, &self.org.join(path), Some(body))
-            .await?;
-        decode("PUT", path, &answer.body)
+        self.write(Method::PUT, path, body).await
     }
 
     /// DELETE (idempotent: retried; a 404 on a retry means the first attempt took effect).
@@ -187,11 +197,7 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
-        let body = encode(body)?;
-        let answer = self
-            .send(Method::POST, &self.org.join(path), Some(body))
-            .await?;
-        decode("POST", path, &answer.body)
+        self.write(Method::POST, path, body).await
     }
 
     /// POST; if it fails in flight, `verify` re-reads: `Some(result)` means it took effect, `None`

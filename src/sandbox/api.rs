@@ -406,15 +406,12 @@ fn put_feature(org: &mut OrgState, req: &Request, id: &str, name: &str, body: Va
         app["features"] = Value::Array(all);
         app["lastUpdated"] = json!(timestamp());
     }
-    let (app_id, label) = (
-        org.apps[i].app["id"].clone(),
-        org.apps[i].app["label"].clone(),
-    );
-    org.log(
+    org.log_app(
+        i,
         &req.actor,
         "application.provision.feature.update",
         &format!("Update {name}"),
-        vec![target(&app_id, "AppInstance", &label)],
+        Vec::new(),
     );
     Reply::changed(Some(feature), 200)
 }
@@ -436,15 +433,12 @@ fn connection(org: &mut OrgState, id: &str, body: Option<Value>, req: &Request) 
             // The token is write-only: accepted, never stored or echoed.
             connection["status"] = json!("DISABLED");
             let answer = connection.clone();
-            let (app_id, label) = (
-                org.apps[i].app["id"].clone(),
-                org.apps[i].app["label"].clone(),
-            );
-            org.log(
+            org.log_app(
+                i,
                 &req.actor,
                 "application.provision.connection.update",
                 "Update provisioning connection",
-                vec![target(&app_id, "AppInstance", &label)],
+                Vec::new(),
             );
             Reply::changed(Some(answer), 200)
         }
@@ -469,15 +463,12 @@ fn connection_lifecycle(org: &mut OrgState, req: &Request, id: &str, action: &st
     };
     if org.apps[i].features.is_some() {
         org.apps[i].connection["status"] = json!(status);
-        let (app_id, label) = (
-            org.apps[i].app["id"].clone(),
-            org.apps[i].app["label"].clone(),
-        );
-        org.log(
+        org.log_app(
+            i,
             &req.actor,
             "application.provision.connection.lifecycle",
             &format!("Connection {action}"),
-            vec![target(&app_id, "AppInstance", &label)],
+            Vec::new(),
         );
     }
     Reply::changed(None, 204)
@@ -971,21 +962,17 @@ fn assign_user(
             created
         }
     };
-    let label = app.app["label"].clone();
-    let app_id = app.app["id"].clone();
     let event = if uid.is_some() {
         "application.user_membership.change_profile"
     } else {
         "application.user_membership.add"
     };
-    org.log(
+    org.log_app(
+        i,
         &req.actor,
         event,
         "Assign user to app",
-        vec![
-            target(&app_id, "AppInstance", &label),
-            target(&user["id"], "User", &user["profile"]["login"]),
-        ],
+        vec![target(&user["id"], "User", &user["profile"]["login"])],
     );
     Reply::changed(Some(answer), 200)
 }
@@ -998,18 +985,12 @@ fn unassign_user(org: &mut OrgState, req: &Request, id: &str, uid: &str) -> Repl
         return not_found(uid, "AppUser");
     };
     org.apps[i].users.remove(p);
-    let (app_id, label) = (
-        org.apps[i].app["id"].clone(),
-        org.apps[i].app["label"].clone(),
-    );
-    org.log(
+    org.log_app(
+        i,
         &req.actor,
         "application.user_membership.remove",
         "Remove user from app",
-        vec![
-            target(&app_id, "AppInstance", &label),
-            target(&json!(uid), "User", &json!(uid)),
-        ],
+        vec![target(&json!(uid), "User", &json!(uid))],
     );
     Reply::changed(None, 204)
 }
@@ -1102,15 +1083,12 @@ fn put_app_group(org: &mut OrgState, req: &Request, id: &str, gid: &str, body: V
         .find(|g| g["id"] == gid)
         .cloned()
         .unwrap_or(Value::Null);
-    let (app_id, label) = (app.app["id"].clone(), app.app["label"].clone());
-    org.log(
+    org.log_app(
+        i,
         &req.actor,
         "application.group_membership.add",
         "Assign group to app",
-        vec![
-            target(&app_id, "AppInstance", &label),
-            target(&group["id"], "UserGroup", &group["profile"]["name"]),
-        ],
+        vec![target(&group["id"], "UserGroup", &group["profile"]["name"])],
     );
     Reply::changed(Some(answer), 200)
 }
@@ -1124,18 +1102,12 @@ fn unassign_group(org: &mut OrgState, req: &Request, id: &str, gid: &str) -> Rep
     };
     org.apps[i].groups.remove(p);
     renumber(&mut org.apps[i].groups);
-    let (app_id, label) = (
-        org.apps[i].app["id"].clone(),
-        org.apps[i].app["label"].clone(),
-    );
-    org.log(
+    org.log_app(
+        i,
         &req.actor,
         "application.group_membership.remove",
         "Remove group from app",
-        vec![
-            target(&app_id, "AppInstance", &label),
-            target(&json!(gid), "UserGroup", &json!(gid)),
-        ],
+        vec![target(&json!(gid), "UserGroup", &json!(gid))],
     );
     Reply::changed(None, 204)
 }

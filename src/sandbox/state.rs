@@ -189,6 +189,23 @@ impl OrgState {
     }
 }
 
+impl OrgState {
+    /// Records a System Log event whose first target is app `index`.
+    pub fn log_app(
+        &mut self,
+        index: usize,
+        actor: &Actor,
+        event_type: &str,
+        message: &str,
+        more: Vec<Value>,
+    ) {
+        let app = &self.apps[index].app;
+        let mut targets = vec![target(&app["id"], "AppInstance", &app["label"])];
+        targets.extend(more);
+        self.log(actor, event_type, message, targets);
+    }
+}
+
 /// Who made a change, for the System Log.
 #[derive(Debug, Clone)]
 pub struct Actor {

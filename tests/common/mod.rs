@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod wire;
+
 /// A scratch directory with config files in it.
 pub struct Workdir {
     dir: tempfile::TempDir,
