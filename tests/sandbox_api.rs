@@ -328,7 +328,7 @@ async fn schema_answers_drop_and_rewrite_like_okta() {
 }
 
 #[tokio::test]
-async fn group_priorities_are_renumbered() {
+async fn group_priorities_shift_on_collision_and_keep_gaps() {
     provider();
     let sandbox = Sandbox::start(options()).await.unwrap();
     let client = client(&sandbox);
@@ -365,7 +365,7 @@ async fn group_priorities_are_renumbered() {
     let groups = client.app_groups(&app).await.unwrap();
     assert_eq!(
         groups.iter().map(|g| g.priority).collect::<Vec<_>>(),
-        [Some(0), Some(1)]
+        [Some(1), Some(2)]
     );
 }
 

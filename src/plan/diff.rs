@@ -862,18 +862,9 @@ fn assignments(
         let current = live_groups.iter().find(|g| g.assignment.id == group_id);
         declared.push((group, assignment, group_id, current));
     }
-    // Okta keeps priorities contiguous (0…n-1): a wish beyond the last place means the last place.
-    let removed = if manage.groups == Ownership::Exclusive {
-        live_groups
-            .iter()
-            .filter(|g| !assignments.value.groups.contains_key(g.name.as_str()))
-            .count()
-    } else {
-        0
-    };
-    let added = declared.iter().filter(|d| d.3.is_none()).count();
-    let last = (live_groups.len() + added).saturating_sub(removed + 1) as u32;
-    let effective = |p: Option<u32>| p.map(|p| p.min(last));
+    // Okta stores priorities as given, gaps included (recorded in
+    // TestAccResourceOktaAppGroupAssignment_crud__oie-00.yaml).
+    let effective = |p: Option<u32>| p;
     // A move shifts the others: when any priority changes, every declared priority is set again,
     // in ascending order, so each lands where the config puts it.
     let moves = declared.iter().any(|(_, a, _, current)| {
