@@ -558,3 +558,108 @@ async fn a_short_lived_token_is_refreshed_against_the_sandbox() {
     client.user_schema().await.unwrap();
     assert_eq!(client.authenticator().tokens_issued(), 2);
 }
+
+#[tokio::test]
+async fn a_connection_reset_is_retried_for_reads_and_reread_for_writes() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    knob(
+        &sandbox,
+        "PUT",
+        "/config",
+        json!({"faults": {"on_requests": [1], "kind": "reset"}}),
+    )
+    .await;
+    client.user_schema().await.expect("the read is retried");
+    assert_eq!(requests(&sandbox).await, 2);
+
+    // A POST whose answer is lost took effect: the client re-reads instead of sending it again.
+    let app = client.search_apps("Luciq").await.unwrap().remove(0).id;
+    let alice = client
+        .user_by_login("alice@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let next = requests(&sandbox).await + 1;
+    knob(
+        &sandbox,
+        "PUT",
+        "/config",
+        json!({"faults": {"on_requests": [next], "kind": "reset"}}),
+    )
+    .await;
+    let assigned = client
+        .assign_user(&app, &alice, &Map::new())
+        .await
+        .expect("re-read finds the assignment");
+    assert_eq!(assigned.id, alice);
+    let log = knob(&sandbox, "GET", "/requests", json!({})).await;
+    let posts = log["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["method"] == "POST")
+        .count();
+    assert_eq!(posts, 1, "the POST was not sent twice: {log:#}");
+}
+
+#[tokio::test]
+async fn group_push_mappings_follow_the_recording() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let app = client.search_apps("AccessIQ").await.unwrap().remove(0).id;
+    let engineering = client
+        .groups_named("Engineering")
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let path = format!("/api/v1/apps/{app}/group-push/mappings");
+    let body =
+        json!({"sourceGroupId": engineering, "status": "ACTIVE", "targetGroupName": "Engineering"});
+    let refused: Result<Value, Error> = client.post(&path, &body).await;
+    assert!(
+        refused
+            .unwrap_err()
+            .api()
+            .is_some_and(|a| a.code() == "E0000001"),
+        "no Push Groups on this app yet"
+    );
+    knob(
+        &sandbox,
+        "PUT",
+        &format!("/console/apps/{app}/provisioning"),
+        json!({"features": ["SCIM_PROVISIONING", "GROUP_PUSH"]}),
+    )
+    .await;
+    // Recorded in TestAccResourceOktaPushGroup_crud__classic-00.yaml: 200 (not 201), then PATCH, then DELETE 200.
+    let mapping: Value = client.post(&path, &body).await.unwrap();
+    assert_eq!(mapping["status"], "ACTIVE");
+    assert!(mapping["id"].as_str().unwrap().starts_with("gPm"));
+    let one = format!("{path}/{}", mapping["id"].as_str().unwrap());
+    assert!(
+        client.delete(&one).await.is_err(),
+        "an active push mapping cannot be deleted"
+    );
+    let answer = client
+        .send(
+            reqwest::Method::PATCH,
+            &format!("{}{one}", sandbox.base_url()),
+            Some(br#"{"status":"INACTIVE"}"#.to_vec()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200);
+    let answer = client
+        .send(
+            reqwest::Method::DELETE,
+            &format!("{}{one}?deleteTargetGroup=false", sandbox.base_url()),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200);
+}

@@ -363,7 +363,21 @@ impl Client {
             .get("x-okta-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = response.text().await.unwrap_or_default();
+        let body = match response.text().await {
+            Ok(body) => body,
+            // The answer broke off: like a lost connection, the request may have been handled.
+            Err(e) => {
+                let reason = format!("the answer broke off: {}", describe_transport(&e));
+                return if idempotent {
+                    Attempt::Retry {
+                        after: self.backoff(1),
+                        reason,
+                    }
+                } else {
+                    Attempt::Unknown(reason)
+                };
+            }
+        };
         tracing::debug!(
             %method, path, status, ms = started.elapsed().as_millis() as u64,
             request_id = request_id.as_deref().unwrap_or("-"), "okta answered"

@@ -76,6 +76,8 @@ pub enum FaultKind {
     #[serde(rename = "503")]
     Unavailable,
     Slow,
+    /// The connection breaks mid-answer, after the request was handled.
+    Reset,
 }
 
 /// One line of the request log.
@@ -310,6 +312,7 @@ async fn management(
                 return with_limits(json_response(status, reply.body.as_ref()));
             }
             FaultKind::Slow => tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await,
+            FaultKind::Reset => {}
         }
     }
     let request = Request {
@@ -345,6 +348,21 @@ async fn management(
         }
     };
     record(reply.status);
+    if fault && faults.kind == FaultKind::Reset {
+        // The write happened; the answer never arrives whole (a connection reset, as a client
+        // sees it): the body stream fails after the headers.
+        let broken = futures_util::stream::once(async {
+            Err::<Bytes, std::io::Error>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "injected reset",
+            ))
+        });
+        let mut response = Response::new(Body::from_stream(broken));
+        response
+            .headers_mut()
+            .insert("content-type", HeaderValue::from_static("application/json"));
+        return response;
+    }
     let mut response = json_response(reply.status, reply.body.as_ref());
     for link in &reply.links {
         header(&mut response, "link", link);
