@@ -567,3 +567,132 @@ async fn recorded_sequences_replay_with_the_same_answers() {
         failures.join("\n")
     );
 }
+
+/// The spec's path template for a concrete request path.
+fn spec_path(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path
+        .split('?')
+        .next()?
+        .trim_matches('/')
+        .split('/')
+        .collect();
+    Some(
+        match segments.as_slice() {
+            ["api", "v1", "apps"] => "/api/v1/apps",
+            ["api", "v1", "apps", _] => "/api/v1/apps/{appId}",
+            ["api", "v1", "apps", _, "features"] => "/api/v1/apps/{appId}/features",
+            ["api", "v1", "apps", _, "features", _] => {
+                "/api/v1/apps/{appId}/features/{featureName}"
+            }
+            ["api", "v1", "apps", _, "connections", "default"] => {
+                "/api/v1/apps/{appId}/connections/default"
+            }
+            ["api", "v1", "apps", _, "users"] => "/api/v1/apps/{appId}/users",
+            ["api", "v1", "apps", _, "users", _] => "/api/v1/apps/{appId}/users/{userId}",
+            ["api", "v1", "apps", _, "groups"] => "/api/v1/apps/{appId}/groups",
+            ["api", "v1", "apps", _, "groups", _] => "/api/v1/apps/{appId}/groups/{groupId}",
+            ["api", "v1", "meta", "schemas", "user", _] => "/api/v1/meta/schemas/user/{schemaId}",
+            ["api", "v1", "meta", "schemas", "apps", _, "default"] => {
+                "/api/v1/meta/schemas/apps/{appId}/default"
+            }
+            ["api", "v1", "mappings"] => "/api/v1/mappings",
+            ["api", "v1", "mappings", _] => "/api/v1/mappings/{mappingId}",
+            ["api", "v1", "users"] => "/api/v1/users",
+            ["api", "v1", "groups"] => "/api/v1/groups",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// Every answer the sandbox gives while oktaform plans, applies and re-plans each example is
+/// validated against its operation's response schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_of_plan_and_apply_matches_the_spec() {
+    use oktaform::apply::{ApplyOptions, apply};
+    use oktaform::config::interpolate::SecretString;
+    use oktaform::config::{FileId, load::parse};
+    use oktaform::okta::{Access, Client, ClientOptions, Credentials, OrgUrl};
+    use oktaform::plan::{Plan, diff};
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // SAFETY: no other test in this binary reads or writes the environment.
+    unsafe { std::env::set_var("PARTNER_ORG_API_TOKEN", "partner-token") };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut validators = std::collections::HashMap::new();
+    for name in ["luciq", "lightrun", "accessiq", "org"] {
+        let knobs = oktaform::sandbox::Knobs {
+            record_bodies: true,
+            ..Default::default()
+        };
+        let sandbox = Sandbox::start(SandboxOptions {
+            knobs,
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let text = std::fs::read_to_string(format!(
+            "{}/examples/{name}.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let config = parse(FileId(0), &text).unwrap();
+        let client = Client::new(
+            OrgUrl::parse(sandbox.base_url()).unwrap(),
+            Credentials::ApiToken(SecretString::new(sandbox.token().into())),
+            Access::Manage,
+            ClientOptions::default(),
+        )
+        .unwrap();
+        for _ in 0..2 {
+            let live = oktaform::okta::read::read(&client, &config).await.unwrap();
+            let plan = Plan::new("sandbox".into(), &live, diff(&config, &live).unwrap());
+            let report = apply(&client, &plan, &ApplyOptions::default()).await;
+            assert!(!report.failed(), "{name}: {:#?}", report.results);
+        }
+        let log: Value = reqwest::get(format!("{}/__sandbox/requests", sandbox.base_url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for entry in log["log"].as_array().unwrap() {
+            let (Some(path), Some(body)) = (
+                spec_path(entry["path"].as_str().unwrap()),
+                entry.get("response"),
+            ) else {
+                continue;
+            };
+            let method = entry["method"].as_str().unwrap().to_lowercase();
+            let key = (path.clone(), method.clone(), entry["status"].to_string());
+            let validator = validators
+                .entry(key)
+                .or_insert_with(|| validator(&path, &method, &entry["status"].to_string()));
+            let errors: Vec<String> = validator
+                .iter_errors(body)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .take(3)
+                .collect();
+            checked += 1;
+            if !errors.is_empty() {
+                failures.push(format!(
+                    "{name}: {} {} → {}:\n  {}",
+                    entry["method"],
+                    entry["path"],
+                    entry["status"],
+                    errors.join("\n  ")
+                ));
+            }
+        }
+        sandbox.stop().await;
+    }
+    assert!(checked >= 80, "only {checked} answers checked");
+    println!("{checked} answers checked against the spec");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} answers do not match the spec:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -35,6 +35,8 @@ pub struct Knobs {
     pub faults: Faults,
     /// Lifetime of OAuth access tokens.
     pub token_ttl_s: u64,
+    /// Keep every answer's body in the request log (for fidelity tests).
+    pub record_bodies: bool,
 }
 
 impl Default for Knobs {
@@ -47,6 +49,7 @@ impl Default for Knobs {
             deletion_window_ms: 3_000,
             faults: Faults::default(),
             token_ttl_s: 3600,
+            record_bodies: false,
         }
     }
 }
@@ -89,6 +92,9 @@ pub struct Logged {
     pub bucket: String,
     pub status: u16,
     pub at_ms: u64,
+    /// The answer's body, when `record_bodies` is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<Value>,
 }
 
 #[derive(Debug, Default)]
@@ -218,7 +224,7 @@ async fn management(
     }
     let bucket = bucket(method.as_str(), path);
     let n = lock(&shared.log).len() as u64 + 1;
-    let record = |status: u16| {
+    let record = |status: u16, body: Option<&Value>| {
         lock(&shared.log).push(Logged {
             n,
             method: method.to_string(),
@@ -226,6 +232,7 @@ async fn management(
             bucket: bucket.clone(),
             status,
             at_ms: now_ms(),
+            response: body.filter(|_| knobs.record_bodies).cloned(),
         });
     };
     // Authentication first, as Okta does.
@@ -239,7 +246,7 @@ async fn management(
     ) {
         Ok(actor) => actor,
         Err(response) => {
-            record(response.status().as_u16());
+            record(response.status().as_u16(), None);
             return *response;
         }
     };
@@ -287,7 +294,7 @@ async fn management(
             "API call exceeded rate limit due to too many requests.",
             &[],
         );
-        record(429);
+        record(429, reply.body.as_ref());
         return with_limits(json_response(429, reply.body.as_ref()));
     }
     // Injected faults.
@@ -308,7 +315,7 @@ async fn management(
                     500
                 };
                 let reply = api::error(status, "E0000009", "Internal Server Error", &[]);
-                record(status);
+                record(status, reply.body.as_ref());
                 return with_limits(json_response(status, reply.body.as_ref()));
             }
             FaultKind::Slow => tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await,
@@ -347,7 +354,7 @@ async fn management(
             reply
         }
     };
-    record(reply.status);
+    record(reply.status, reply.body.as_ref());
     if fault && faults.kind == FaultKind::Reset {
         // The write happened; the answer never arrives whole (a connection reset, as a client
         // sees it): the body stream fails after the headers.
