@@ -356,3 +356,15 @@ fn warnings_are_printed_and_pass() {
     );
     assert!(codes.contains(&"missing-namespace"), "{codes:?}");
 }
+
+#[test]
+fn master_on_an_app_attribute_is_a_warning() {
+    let work = Workdir::new();
+    work.write("a.yaml", concat!(app!(), "    attributes:\n      x:\n        title: X\n        type: string\n        master: okta\n"));
+    let output = work.run(&["validate", "-c", "a.yaml", "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["diagnostics"][0]["code"], "not-applicable");
+    assert_eq!(report["diagnostics"][0]["severity"], "warning");
+    assert_eq!(report["diagnostics"][0]["location"]["line"], 8);
+}

@@ -176,12 +176,32 @@ impl Validator<'_> {
                     ));
                 }
             }
-        } else if let Some(m) = &attribute.mutability {
-            self.push(not_applicable(
-                m.at,
-                "mutability",
-                "only Okta user attributes have it",
-            ));
+        } else {
+            if let Some(m) = &attribute.mutability {
+                self.push(not_applicable(
+                    m.at,
+                    "mutability",
+                    "only Okta user attributes have it",
+                ));
+            }
+            // Okta accepts these on app user attributes but never sends them back (recorded in
+            // the TestAccResourceOktaAppUserSchemas_* cassettes): oktaform cannot manage them.
+            for (field, at) in [
+                ("master", position(&attribute.master)),
+                ("permissions", position(&attribute.permissions)),
+            ] {
+                if let Some(at) = at {
+                    self.push(
+                        Diagnostic::warning(
+                            Code::NotApplicable,
+                            at,
+                            format!("`{field}` has no effect on an app user attribute"),
+                        )
+                        .label("Okta does not keep it for app user profiles")
+                        .help("set it on the Okta user attribute instead, or remove it"),
+                    );
+                }
+            }
         }
         if kind != AttrType::String {
             let string_only = [
