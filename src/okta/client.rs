@@ -480,7 +480,7 @@ pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "timed out".into()
     } else if error.is_connect() {
-        "connection failed".into()
+        "could not connect (check the org URL and the network)".into()
     } else {
         let mut text = error.to_string();
         let mut source = std::error::Error::source(error);

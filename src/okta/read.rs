@@ -31,9 +31,9 @@ pub enum ReadError {
         how: String,
         candidates: Vec<String>,
     },
-    #[error("app `{app}`: {source}")]
-    Api { app: String, source: Error },
-    #[error("{0}")]
+    #[error("app `{app}`: {error}")]
+    Api { app: String, error: Error },
+    #[error(transparent)]
     Okta(#[from] Error),
 }
 
@@ -116,7 +116,7 @@ fn describe(find: &Find) -> String {
 async fn resolve(client: &Client, name: &str, find: &Find) -> Result<App, ReadError> {
     let api = |source| ReadError::Api {
         app: name.into(),
-        source,
+        error: source,
     };
     let candidates = match find {
         Find::Id(id) => {
@@ -163,7 +163,7 @@ async fn resolve(client: &Client, name: &str, find: &Find) -> Result<App, ReadEr
 async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<LiveApp, ReadError> {
     let api = |source| ReadError::Api {
         app: name.into(),
-        source,
+        error: source,
     };
     match &config.find.value {
         // The id is known: the app itself is read in the same round as everything else.
