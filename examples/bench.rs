@@ -8,12 +8,13 @@
 
 use std::time::{Duration, Instant};
 
-use oktaform::config::interpolate::SecretString;
 use oktaform::config::{FileId, load::parse};
+use oktaform::ids::OrgUrl;
 use oktaform::okta::read::read;
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, OrgUrl};
-use oktaform::plan::diff;
+use oktaform::okta::{Access, Client, ClientOptions, Credentials};
+use oktaform::plan::{diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions, Seed, seed};
+use oktaform::secret::SecretString;
 
 /// A config with `apps` apps shaped like Luciq's (2 attributes, 2 mappings, 2 users, 1 group).
 fn config_text(apps: usize, by_id: Option<&[String]>) -> String {
@@ -90,7 +91,7 @@ async fn run(scenario: &Scenario) -> (u64, Duration, usize, Duration) {
     )
     .unwrap();
     let started = Instant::now();
-    let live = read(&client, &config).await.expect("read");
+    let live = read(&client, &scope(&config)).await.expect("read");
     let read_time = started.elapsed();
     let diff_started = Instant::now();
     let changes = diff(&config, &live).expect("diff");

@@ -477,3 +477,90 @@ fn plan_reaches_the_sandbox_with_an_oauth_service_app() {
     let (_, requests) = sandbox.call("GET", "/__sandbox/requests", None);
     assert!(requests["count"].as_u64().unwrap() > 0);
 }
+
+/// The Org2Org app's connection, with its token from `token` (a reference).
+fn partner_config(token: &str) -> String {
+    format!(
+        "\
+okta_user:
+  attributes:
+    costCenterCode: {{ title: Cost center code, type: string }}
+apps:
+  partner-org:
+    find: {{ name: okta_org2org }}
+    provisioning:
+      scim:
+        base_url: https://partner.okta.com
+        unique_identifier: userName
+        actions: [push_new_users]
+        auth: {{ mode: header, token: \"{token}\" }}
+      to_app: {{ create_users: true }}
+"
+    )
+}
+
+fn connection_status(sandbox: &SandboxProcess) -> String {
+    let id = sandbox.app_id("Partner Org (Org2Org)");
+    let (_, connection) = sandbox.call(
+        "GET",
+        &format!("/api/v1/apps/{id}/connections/default"),
+        None,
+    );
+    connection["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_file_reference_resolves_beside_its_config_from_any_directory() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    work.write("conf/partner.yaml", &partner_config("${file:token.txt}"));
+    work.write("conf/token.txt", "partner-token-from-a-file\n");
+    std::fs::create_dir_all(work.path().join("elsewhere")).unwrap();
+    // Applied from another directory: the token file is found beside the config.
+    let output = work
+        .command(&["apply", "-c", "../conf/partner.yaml", "--auto-approve"])
+        .current_dir(work.path().join("elsewhere"))
+        .env("OKTA_ORG_URL", &sandbox.url)
+        .env("OKTA_API_TOKEN", "sandbox-token")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert_eq!(connection_status(&sandbox), "ENABLED");
+    assert!(!stdout(&output).contains("partner-token-from-a-file"));
+}
+
+#[test]
+fn an_unset_secret_fails_the_apply_before_any_write() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let config = work.write(
+        "partner.yaml",
+        &partner_config("${env:OKTAFORM_TEST_UNSET_TOKEN}"),
+    );
+    sandbox.call("DELETE", "/__sandbox/requests", None);
+    let output = apply(&work, &sandbox, config.to_str().unwrap(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("OKTAFORM_TEST_UNSET_TOKEN") && err.contains("nothing was written"),
+        "{err}"
+    );
+    let (_, requests) = sandbox.call("GET", "/__sandbox/requests", None);
+    let writes: Vec<&Value> = requests["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] != "GET")
+        .collect();
+    assert!(writes.is_empty(), "{writes:#?}");
+    assert_ne!(connection_status(&sandbox), "ENABLED");
+}

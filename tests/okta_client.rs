@@ -7,8 +7,9 @@ use common::wire::{TOKEN, client, fast};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use oktaform::ids::OrgUrl;
 use oktaform::okta::jws::{SigningKey, decode_unverified, sha256_b64, verify};
-use oktaform::okta::{Access, Client, Credentials, Error, OrgUrl};
+use oktaform::okta::{Access, Client, Credentials, Error};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use oktaform::apply::guard::{self, Permissions};
 use oktaform::apply::{ApplyOptions, apply};
-use oktaform::config::interpolate::SecretString;
 use oktaform::config::{FileId, load::parse};
+use oktaform::ids::OrgUrl;
 use oktaform::okta::read::read;
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, OrgUrl};
-use oktaform::plan::{Action, Plan, Subject, diff};
+use oktaform::okta::{Access, Client, ClientOptions, Credentials};
+use oktaform::plan::{Action, Plan, Subject, diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions};
+use oktaform::secret::SecretString;
 use serde_json::{Map, Value, json};
 
 const POOL: &[&str] = &["p0", "p1", "p2", "p3"];
@@ -293,7 +294,7 @@ async fn apply_then_plan_is_empty_and_additive_touches_nothing_else() {
             .unwrap_or_else(|e| panic!("seed {seed}: {e:?}\n{}", case.config));
         let before = sandbox.snapshot();
 
-        let live = read(&client, &config).await.unwrap();
+        let live = read(&client, &scope(&config)).await.unwrap();
         let changes = diff(&config, &live).unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
         let plan = Plan::new("sandbox".into(), &live, changes);
         let permissions = Permissions {
@@ -307,7 +308,7 @@ async fn apply_then_plan_is_empty_and_additive_touches_nothing_else() {
             deletion_window_attempts: 10,
             ..ApplyOptions::default()
         };
-        let report = apply(&client, &plan, &options).await;
+        let report = apply(&client, &plan, &options).await.unwrap();
         assert!(
             !report.failed(),
             "seed {seed}: apply failed: {:#?}\nconfig:\n{}",
@@ -315,7 +316,7 @@ async fn apply_then_plan_is_empty_and_additive_touches_nothing_else() {
             case.config
         );
 
-        let live = read(&client, &config).await.unwrap();
+        let live = read(&client, &scope(&config)).await.unwrap();
         let again = diff(&config, &live).unwrap();
         let left: Vec<_> = again
             .changes

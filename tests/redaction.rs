@@ -7,8 +7,9 @@ mod common;
 use common::wire::{TOKEN, client, fast};
 use std::sync::{Arc, Mutex};
 
+use oktaform::ids::OrgUrl;
 use oktaform::okta::jws::{SigningKey, decode_unverified};
-use oktaform::okta::{Access, Client, Credentials, OrgUrl};
+use oktaform::okta::{Access, Client, Credentials};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
-use oktaform::config::interpolate::SecretString;
+use oktaform::ids::OrgUrl;
 use oktaform::okta::jws::SigningKey;
 use oktaform::okta::types::{AppGroup, ProfileMapping};
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, Error, OrgUrl};
+use oktaform::okta::{Access, Client, ClientOptions, Credentials, Error};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions, Seed};
+use oktaform::secret::SecretString;
 use serde_json::{Map, Value, json};
 
 fn options() -> SandboxOptions {

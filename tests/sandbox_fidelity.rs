@@ -610,10 +610,11 @@ fn spec_path(path: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_of_plan_and_apply_matches_the_spec() {
     use oktaform::apply::{ApplyOptions, apply};
-    use oktaform::config::interpolate::SecretString;
     use oktaform::config::{FileId, load::parse};
-    use oktaform::okta::{Access, Client, ClientOptions, Credentials, OrgUrl};
+    use oktaform::ids::OrgUrl;
+    use oktaform::okta::{Access, Client, ClientOptions, Credentials};
     use oktaform::plan::{Plan, diff};
+    use oktaform::secret::SecretString;
 
     let _ = rustls::crypto::ring::default_provider().install_default();
     // SAFETY: no other test in this binary reads or writes the environment.
@@ -646,9 +647,13 @@ async fn every_answer_of_plan_and_apply_matches_the_spec() {
         )
         .unwrap();
         for _ in 0..2 {
-            let live = oktaform::okta::read::read(&client, &config).await.unwrap();
+            let live = oktaform::okta::read(&client, &oktaform::plan::scope(&config))
+                .await
+                .unwrap();
             let plan = Plan::new("sandbox".into(), &live, diff(&config, &live).unwrap());
-            let report = apply(&client, &plan, &ApplyOptions::default()).await;
+            let report = apply(&client, &plan, &ApplyOptions::default())
+                .await
+                .unwrap();
             assert!(!report.failed(), "{name}: {:#?}", report.results);
         }
         let log: Value = reqwest::get(format!("{}/__sandbox/requests", sandbox.base_url()))

@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use crate::plan::{Action, LiveOrg, Plan, Risk, Subject};
+use crate::okta::Snapshot;
+use crate::plan::{Action, Plan, Risk, Subject};
 
 /// What the person running apply allowed.
 #[derive(Debug, Clone, Copy)]
@@ -39,22 +40,12 @@ pub enum Refusal {
     },
 }
 
-fn describe(subject: &Subject) -> String {
-    match subject {
-        Subject::OktaUserAttribute { name } => format!("Okta user attribute {name}"),
-        Subject::AppAttribute { app, name } => format!("{app} attribute {name}"),
-        Subject::UserAssignment { app, login } => format!("{app} user {login}"),
-        Subject::GroupAssignment { app, group } => format!("{app} group {group}"),
-        other => format!("{other:?}"),
-    }
-}
-
 fn examples(plan: &Plan, risk: Risk) -> (usize, String) {
     let matching: Vec<String> = plan
         .changes
         .iter()
         .filter(|c| c.risk == risk)
-        .map(|c| describe(&c.subject))
+        .map(|c| c.subject.to_string())
         .collect();
     let mut text = matching
         .iter()
@@ -69,7 +60,7 @@ fn examples(plan: &Plan, risk: Risk) -> (usize, String) {
 }
 
 /// Checks the rules; every refusal is returned, not just the first.
-pub fn check(plan: &Plan, live: &LiveOrg, permissions: Permissions) -> Result<(), Vec<Refusal>> {
+pub fn check(plan: &Plan, live: &Snapshot, permissions: Permissions) -> Result<(), Vec<Refusal>> {
     let mut refusals = Vec::new();
     let summary = plan.summary();
     if summary.risk >= Risk::DataLoss && !permissions.allow_data_loss {

@@ -4,13 +4,11 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-
-use super::{ApplyArgs, fail, org, plan::config_digest, stdout_style};
+use super::{ApplyArgs, fail, org, stdout_style};
 use crate::apply::guard::{self, Permissions};
 use crate::apply::{ApplyOptions, Outcome, Report, apply};
 use crate::okta::Access;
-use crate::plan::{Plan, SavedPlan, saved};
+use crate::plan::{Plan, SavedPlan};
 use crate::render::plan as render;
 
 /// Refused by a safety rule (exit 3), as opposed to failed (exit 1).
@@ -30,21 +28,7 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
 
 fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
     let saved = match &args.plan_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading the plan {}", path.display()))?;
-            let saved: SavedPlan = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not an oktaform plan file", path.display()))?;
-            if saved.format_version != crate::plan::change::PLAN_FORMAT {
-                bail!(
-                    "{} has plan format {}, this oktaform reads format {}: plan again",
-                    path.display(),
-                    saved.format_version,
-                    crate::plan::change::PLAN_FORMAT
-                );
-            }
-            Some(saved)
-        }
+        Some(path) => Some(SavedPlan::load(path)?),
         None => None,
     };
     let mut config_args = args.config.clone();
@@ -54,8 +38,8 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
     let session = org::Session::open(&config_args, &args.org, Access::Manage)?;
     let (plan, live) = session.plan()?;
     if let Some(saved) = &saved {
-        if let Err(why) = check_saved(saved, &plan, &live, &session) {
-            return Ok(Err(why));
+        if let Err(why) = saved.check(&plan, &live, &session.sources) {
+            return Ok(Err(Refused(why.to_string())));
         }
     } else {
         print!("{}", render::text(&plan, stdout_style()));
@@ -85,56 +69,12 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
     if saved.is_none() && !args.auto_approve && !confirm(&plan)? {
         return Ok(Err(Refused("not approved; nothing was changed".into())));
     }
-    let report = session
-        .runtime
-        .block_on(apply(&session.client, &plan, &ApplyOptions::default()));
+    let report =
+        session
+            .runtime
+            .block_on(apply(&session.client, &plan, &ApplyOptions::default()))?;
     print!("{}", report_text(&report));
     Ok(Ok(report))
-}
-
-/// The saved plan still describes this org: same org, same config, same objects, same changes.
-fn check_saved(
-    saved: &SavedPlan,
-    plan: &Plan,
-    live: &crate::plan::LiveOrg,
-    session: &org::Session,
-) -> Result<(), Refused> {
-    if saved.org != plan.org {
-        return Err(Refused(format!(
-            "the plan was made for {}, not {}",
-            saved.org, plan.org
-        )));
-    }
-    if saved.config_digest != config_digest(&session.sources) {
-        return Err(Refused(
-            "the config files changed since the plan was made: plan again".into(),
-        ));
-    }
-    let now = saved::fingerprints(&plan.changes, live);
-    let changed: Vec<&String> = saved
-        .fingerprints
-        .iter()
-        .filter(|(key, digest)| now.get(*key) != Some(*digest))
-        .map(|(key, _)| key)
-        .collect();
-    if !changed.is_empty() {
-        let list: Vec<String> = changed.iter().map(|k| k.to_string()).collect();
-        return Err(Refused(format!(
-            "the org changed since the plan was made (someone edited it?): {}; plan again and review",
-            list.join(", ")
-        )));
-    }
-    let changes: Vec<serde_json::Value> = plan
-        .changes
-        .iter()
-        .map(|c| serde_json::to_value(c).unwrap_or_default())
-        .collect();
-    if changes != saved.changes {
-        return Err(Refused(
-            "the org no longer needs the changes the plan holds: plan again and review".into(),
-        ));
-    }
-    Ok(())
 }
 
 fn confirm(plan: &Plan) -> anyhow::Result<bool> {

@@ -8,7 +8,8 @@ use anyhow::{Context, anyhow, bail};
 use super::{ConfigArgs, OrgArgs, stderr_style};
 use crate::config::validate::References;
 use crate::config::{self, Config, Sources};
-use crate::okta::{Access, Client, ClientOptions, Credentials, OrgUrl};
+use crate::ids::OrgUrl;
+use crate::okta::{Access, Client, ClientOptions, Credentials, Snapshot};
 use crate::render::diagnostics::render_text;
 
 /// Logs go to stderr, filtered by `OKTAFORM_LOG` (e.g. `debug`, `oktaform=trace`); warnings by
@@ -31,7 +32,7 @@ pub fn load_config(args: &ConfigArgs) -> anyhow::Result<(Config, Sources)> {
     let (sources, loaded) = config::load(&args.paths);
     let (config, diagnostics) = match loaded {
         Ok(config) => {
-            let diagnostics = config::validate(&config, &sources, References::Syntax);
+            let diagnostics = config::validate(&config, References::Syntax);
             (Some(config), diagnostics)
         }
         Err(diagnostics) => (None, diagnostics),
@@ -51,7 +52,7 @@ pub fn load_config(args: &ConfigArgs) -> anyhow::Result<(Config, Sources)> {
 }
 
 /// `--org`, else OKTA_ORG_URL, else the config's `org.url`.
-pub fn org_url(args: &OrgArgs, config: &Config, sources: &Sources) -> anyhow::Result<OrgUrl> {
+pub fn org_url(args: &OrgArgs, config: &Config) -> anyhow::Result<OrgUrl> {
     let (text, from) = if let Some(org) = &args.org {
         (org.clone(), "--org")
     } else if let Some(url) = std::env::var("OKTA_ORG_URL")
@@ -64,7 +65,7 @@ pub fn org_url(args: &OrgArgs, config: &Config, sources: &Sources) -> anyhow::Re
             .value
             .url
             .value
-            .resolve(sources.base_dir(org.value.url.at.file))
+            .resolve()
             .map_err(|e| anyhow!("org.url: {e}"))?;
         (text, "org.url")
     } else {
@@ -151,9 +152,8 @@ impl Session {
                 .block_on(crate::sandbox::Sandbox::start(options))
                 .context("starting the embedded sandbox org")?;
             let url = OrgUrl::parse(sandbox.base_url())?;
-            let credentials = Credentials::ApiToken(crate::config::interpolate::SecretString::new(
-                sandbox.token().into(),
-            ));
+            let credentials =
+                Credentials::ApiToken(crate::secret::SecretString::new(sandbox.token().into()));
             let client = client_with(org_args, url.clone(), credentials, access)?;
             return Ok(Session {
                 config,
@@ -164,7 +164,7 @@ impl Session {
                 runtime,
             });
         }
-        let url = org_url(org_args, &config, &sources)?;
+        let url = org_url(org_args, &config)?;
         let client = client(org_args, url.clone(), access)?;
         Ok(Session {
             config,
@@ -184,12 +184,17 @@ impl Session {
         }
     }
 
+    /// Reads what the config needs from the org.
+    pub fn read(&self) -> anyhow::Result<Snapshot> {
+        let scope = crate::plan::scope(&self.config);
+        self.runtime
+            .block_on(crate::okta::read(&self.client, &scope))
+            .context("reading the org")
+    }
+
     /// Reads the org and diffs it against the config.
-    pub fn plan(&self) -> anyhow::Result<(crate::plan::Plan, crate::plan::LiveOrg)> {
-        let live = self
-            .runtime
-            .block_on(crate::okta::read::read(&self.client, &self.config))
-            .context("reading the org")?;
+    pub fn plan(&self) -> anyhow::Result<(crate::plan::Plan, Snapshot)> {
+        let live = self.read()?;
         let changes = crate::plan::diff(&self.config, &live).map_err(|errors| {
             anyhow!(
                 "{}",

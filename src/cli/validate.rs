@@ -17,7 +17,7 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
             } else {
                 References::Syntax
             };
-            let diagnostics = config::validate(&config, &sources, references);
+            let diagnostics = config::validate(&config, references);
             let attributes = config
                 .okta_user
                 .as_ref()

@@ -9,7 +9,6 @@ pub mod interpolate;
 pub mod load;
 pub mod located;
 pub mod model;
-pub mod okta_base;
 pub mod schema;
 pub mod validate;
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::interpolate::{Secret, Text};
 use super::located::Loc;
+use crate::facts::provisioning::ToAppToggle;
 use crate::ids::AppId;
 
 /// An oktaform config: one file, or several files and directories merged into one.
@@ -231,6 +232,17 @@ pub enum AuthMode {
     Oauth,
 }
 
+impl AuthMode {
+    /// The Admin Console's words for the mode.
+    pub fn console_label(self) -> &'static str {
+        match self {
+            AuthMode::Header => "HTTP Header",
+            AuthMode::Basic => "Basic Auth",
+            AuthMode::Oauth => "OAuth 2",
+        }
+    }
+}
+
 /// Provisioning → To App. A toggle left out is not managed (whatever the org has stays).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -247,6 +259,27 @@ pub struct ToApp {
     /// Sync Password.
     #[serde(default)]
     pub sync_password: Option<Loc<SyncPassword>>,
+}
+
+impl ToApp {
+    /// The toggles the config sets, with their desired state, in the Admin Console's order.
+    pub fn toggles(&self) -> Vec<(ToAppToggle, &Loc<bool>)> {
+        [
+            (ToAppToggle::CreateUsers, self.create_users.as_ref()),
+            (
+                ToAppToggle::UpdateUserAttributes,
+                self.update_user_attributes.as_ref(),
+            ),
+            (ToAppToggle::DeactivateUsers, self.deactivate_users.as_ref()),
+            (
+                ToAppToggle::SyncPassword,
+                self.sync_password.as_ref().map(|s| &s.value.enabled),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(toggle, want)| want.map(|w| (toggle, w)))
+        .collect()
+    }
 }
 
 /// Sync Password settings.

@@ -13,14 +13,16 @@ use serde_json::Value;
 use super::diagnostic::{Code, Diagnostic};
 use super::expression;
 use super::interpolate::{Secret, Text};
-use super::load::Sources;
 use super::located::{Loc, Pos, position};
 use super::model::{
     App, AttrType, Attribute, AuthMode, Choices, Config, Mapping, Profile, ScimAction, ScimAuth,
     ToApp, UsernameFormat,
 };
-use super::okta_base::{APP_USER_BASE, OKTA_USER_BASE, is_app_user_base, is_okta_user_base};
-use crate::okta::OrgUrl;
+use crate::facts::attributes::{
+    OKTA_USER_BASE, app_user_base_names, is_app_user_base, is_okta_user_base,
+};
+use crate::facts::provisioning::ToAppToggle;
+use crate::ids::OrgUrl;
 
 /// Which profile an attribute belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +41,8 @@ pub enum References {
 }
 
 /// Runs every check. Returns errors and warnings together, in no particular order.
-pub fn validate(config: &Config, sources: &Sources, references: References) -> Vec<Diagnostic> {
+pub fn validate(config: &Config, references: References) -> Vec<Diagnostic> {
     let mut v = Validator {
-        sources,
         references,
         out: Vec::new(),
     };
@@ -60,13 +61,12 @@ pub fn validate(config: &Config, sources: &Sources, references: References) -> V
     v.out
 }
 
-struct Validator<'a> {
-    sources: &'a Sources,
+struct Validator {
     references: References,
     out: Vec<Diagnostic>,
 }
 
-impl Validator<'_> {
+impl Validator {
     fn push(&mut self, diagnostic: Diagnostic) {
         self.out.push(diagnostic);
     }
@@ -88,8 +88,7 @@ impl Validator<'_> {
         if let (Text::Ref(_), References::Syntax) = (&text.value, self.references) {
             return None;
         }
-        let base = self.sources.base_dir(text.at.file).to_path_buf();
-        match text.value.resolve(&base) {
+        match text.value.resolve() {
             Ok(resolved) => Some(resolved),
             Err(e) => {
                 self.push(unresolved(text.at, &e.to_string()));
@@ -116,8 +115,7 @@ impl Validator<'_> {
             ),
             Secret::Ref(_) if self.references == References::Syntax => {}
             Secret::Ref(reference) => {
-                let base = self.sources.base_dir(secret.at.file).to_path_buf();
-                if let Err(e) = reference.resolve(&base) {
+                if let Err(e) = reference.resolve() {
                     self.push(unresolved(secret.at, &e.to_string()));
                 }
             }
@@ -457,31 +455,17 @@ impl Validator<'_> {
 
     fn toggles(&mut self, app_name: &str, to_app: &ToApp, actions: Option<&[ScimAction]>) {
         let Some(actions) = actions else { return };
-        let needs = [
-            (
-                "create_users",
-                "Create Users",
-                &to_app.create_users,
-                ScimAction::PushNewUsers,
-            ),
-            (
-                "update_user_attributes",
-                "Update User Attributes",
-                &to_app.update_user_attributes,
-                ScimAction::PushProfileUpdates,
-            ),
-            (
-                "deactivate_users",
-                "Deactivate Users",
-                &to_app.deactivate_users,
-                ScimAction::PushNewUsers,
-            ),
-        ];
-        for (_, label, toggle, action) in needs {
-            if let Some(toggle) = toggle
-                && toggle.value
-                && !actions.contains(&action)
-            {
+        // The SCIM action each toggle needs.
+        let needs = to_app.toggles().into_iter().filter_map(|(toggle, want)| {
+            let action = match toggle {
+                ToAppToggle::CreateUsers | ToAppToggle::DeactivateUsers => ScimAction::PushNewUsers,
+                ToAppToggle::UpdateUserAttributes => ScimAction::PushProfileUpdates,
+                ToAppToggle::SyncPassword => return None,
+            };
+            Some((toggle.console_label(), want, action))
+        });
+        for (label, toggle, action) in needs {
+            if toggle.value && !actions.contains(&action) {
                 self.push(
                     Diagnostic::warning(
                         Code::ToggleConflict,
@@ -710,12 +694,12 @@ fn unknown_attribute<'k>(
         "declare it under that profile's `attributes:` (an identical attribute that already exists in Okta is adopted, not re-created){}",
         if declared.is_empty() { String::new() } else { format!("; declared: {}", quoted_list(&declared)) }
     ));
-    let base: &[&str] = if profile == OKTA_USER_PROFILE {
-        OKTA_USER_BASE
+    let base: Vec<&str> = if profile == OKTA_USER_PROFILE {
+        OKTA_USER_BASE.to_vec()
     } else {
-        APP_USER_BASE
+        app_user_base_names().collect()
     };
-    if let Some(best) = closest(name, declared.iter().chain(base).copied()) {
+    if let Some(best) = closest(name, declared.iter().copied().chain(base)) {
         d = d.label(format!("did you mean `{best}`?"));
     }
     d

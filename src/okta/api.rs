@@ -1,18 +1,38 @@
-//! The Management API endpoints oktaform uses, as typed calls on [`Client`]. Lists ask for the
-//! largest page Okta allows, so a read costs as few requests as possible.
+//! The Management API endpoints oktaform uses, as typed calls on [`Client`]: every path and
+//! query the client sends is written here. Lists ask for the largest page Okta allows, so a read
+//! costs as few requests as possible; query values and filter literals go through one encoder.
 
 use serde_json::{Map, Value, json};
 
 use super::client::Client;
-use super::error::Error;
+use super::error::{ApiError, Error};
 use super::types::{
-    App, AppFeature, AppGroup, AppUser, Connection, Group, ProfileMapping, Schema, User, UserType,
+    App, AppFeature, AppGroup, AppUser, Connection, Group, ProfileMapping, Schema, User,
 };
 use crate::ids::{AppId, GroupId, MappingId, UserId};
+use crate::secret::SecretString;
 
 /// Percent-encodes a query value.
 fn q(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// `field eq "value"` for Okta's `filter` and `search` expressions, the value's quotes and
+/// backslashes escaped; the result still goes through [`q`].
+fn eq_clause(field: &str, value: &str) -> String {
+    format!(
+        "{field} eq \"{}\"",
+        value.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+/// `a or b or …` of [`eq_clause`]s.
+fn any_eq(field: &str, values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| eq_clause(field, v))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 impl Client {
@@ -26,9 +46,14 @@ impl Client {
 
     /// Apps of one OIN integration (`filter=name eq "…"`).
     pub async fn apps_named(&self, name: &str) -> Result<Vec<App>, Error> {
-        let filter = format!("name eq \"{name}\"");
+        let filter = eq_clause("name", name);
         self.get_all(&format!("/api/v1/apps?filter={}&limit=200", q(&filter)))
             .await
+    }
+
+    /// Every app of the org, in pages of 200.
+    pub async fn all_apps(&self) -> Result<Vec<App>, Error> {
+        self.get_all("/api/v1/apps?limit=200").await
     }
 
     pub async fn app(&self, id: &AppId) -> Result<App, Error> {
@@ -65,7 +90,7 @@ impl Client {
         &self,
         app: &AppId,
         base_url: &str,
-        token: &crate::config::interpolate::SecretString,
+        token: &SecretString,
     ) -> Result<Connection, Error> {
         let body = json!({ "baseUrl": base_url, "profile": { "authScheme": "TOKEN", "token": token.expose() } });
         let path = format!("/api/v1/apps/{app}/connections/default");
@@ -113,10 +138,6 @@ impl Client {
             .await
     }
 
-    pub async fn user_types(&self) -> Result<Vec<UserType>, Error> {
-        self.get("/api/v1/meta/types/user").await
-    }
-
     // Profile mappings.
 
     /// Mappings between a source and a target (app id or user type id); either may be left out.
@@ -154,13 +175,15 @@ impl Client {
 
     // Assignments.
 
+    /// Assigned users, each with its Okta user embedded (`_embedded.user`: login), 500 a page.
     pub async fn app_users(&self, app: &AppId) -> Result<Vec<AppUser>, Error> {
-        self.get_all(&format!("/api/v1/apps/{app}/users?limit=500"))
+        self.get_all(&format!("/api/v1/apps/{app}/users?limit=500&expand=user"))
             .await
     }
 
+    /// Assigned groups, each with its group embedded (`_embedded.group`: name), 200 a page.
     pub async fn app_groups(&self, app: &AppId) -> Result<Vec<AppGroup>, Error> {
-        self.get_all(&format!("/api/v1/apps/{app}/groups?limit=200"))
+        self.get_all(&format!("/api/v1/apps/{app}/groups?limit=200&expand=group"))
             .await
     }
 
@@ -179,7 +202,7 @@ impl Client {
                 .await
             {
                 Ok(found) => Ok(Some(found)),
-                Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(None),
+                Err(e) if e.api().is_some_and(ApiError::is_not_found) => Ok(None),
                 Err(e) => Err(e),
             }
         })
@@ -230,24 +253,49 @@ impl Client {
 
     // Users and groups, to turn logins and names into ids.
 
+    /// Users with any of these logins, in one search (Okta compares them case-insensitively).
+    pub async fn search_users(&self, logins: &[String]) -> Result<Vec<User>, Error> {
+        let search = any_eq("profile.login", logins);
+        self.get_all(&format!("/api/v1/users?search={}&limit=200", q(&search)))
+            .await
+    }
+
+    /// Groups with any of these names, in one search.
+    pub async fn search_groups(&self, names: &[String]) -> Result<Vec<Group>, Error> {
+        let search = any_eq("profile.name", names);
+        self.get_all(&format!("/api/v1/groups?search={}&limit=200", q(&search)))
+            .await
+    }
+
     /// The user with this exact login, if any.
     pub async fn user_by_login(&self, login: &str) -> Result<Option<User>, Error> {
-        let search = format!("profile.login eq \"{login}\"");
-        let users: Vec<User> = self
-            .get_all(&format!("/api/v1/users?search={}&limit=2", q(&search)))
-            .await?;
-        Ok(users.into_iter().find(|u| u.login() == Some(login)))
+        let users = self.search_users(&[login.to_string()]).await?;
+        Ok(users
+            .into_iter()
+            .find(|u| u.login().is_some_and(|l| l.eq_ignore_ascii_case(login))))
     }
 
     /// Groups with exactly this name.
     pub async fn groups_named(&self, name: &str) -> Result<Vec<Group>, Error> {
-        let search = format!("profile.name eq \"{name}\"");
-        let groups: Vec<Group> = self
-            .get_all(&format!("/api/v1/groups?search={}&limit=200", q(&search)))
-            .await?;
+        let groups = self.search_groups(&[name.to_string()]).await?;
         Ok(groups
             .into_iter()
             .filter(|g| g.name() == Some(name))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_literals_are_escaped_then_encoded() {
+        assert_eq!(eq_clause("name", r#"a"b\c"#), r#"name eq "a\"b\\c""#);
+        assert_eq!(
+            any_eq("profile.login", &["a@x".into(), "b@x".into()]),
+            r#"profile.login eq "a@x" or profile.login eq "b@x""#
+        );
+        assert_eq!(q(&eq_clause("name", "x y")), "name+eq+%22x+y%22");
     }
 }

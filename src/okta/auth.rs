@@ -15,8 +15,8 @@ use serde_json::json;
 
 use super::error::{Error, OAuthErrorBody};
 use super::jws::{SigningKey, random_id, sha256_b64};
-use super::org_url::OrgUrl;
-use crate::config::interpolate::SecretString;
+use crate::ids::OrgUrl;
+use crate::secret::SecretString;
 
 /// What a command does with the org, and so which scopes it asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,7 @@ impl Credentials {
             )));
         }
         let Some(client_id) = var("OKTA_CLIENT_ID") else {
-            return Err(Error::Config(
+            return Err(Error::Credentials(
                 "no Okta credentials: set OKTA_API_TOKEN (an API token), or OKTA_CLIENT_ID with \
                  OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE (an OAuth service app's private key, PEM or JWK)"
                     .into(),
@@ -80,19 +80,20 @@ impl Credentials {
         let key_text = match (var("OKTA_PRIVATE_KEY"), var("OKTA_PRIVATE_KEY_FILE")) {
             (Some(text), _) => text,
             (None, Some(path)) => std::fs::read_to_string(&path).map_err(|e| {
-                Error::Config(format!(
+                Error::Credentials(format!(
                     "cannot read OKTA_PRIVATE_KEY_FILE `{path}`: {}",
                     e.kind()
                 ))
             })?,
             (None, None) => {
-                return Err(Error::Config(
+                return Err(Error::Credentials(
                     "OKTA_CLIENT_ID is set but no key: set OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE".into(),
                 ));
             }
         };
-        let key = SigningKey::parse(&key_text)
-            .map_err(|e| Error::Config(format!("the OAuth private key cannot be used: {e}")))?;
+        let key = SigningKey::parse(&key_text).map_err(|e| {
+            Error::Credentials(format!("the OAuth private key cannot be used: {e}"))
+        })?;
         Ok(Credentials::OAuth { client_id, key })
     }
 }
@@ -234,7 +235,9 @@ impl Authenticator {
         org: &OrgUrl,
     ) -> Result<AccessToken, Error> {
         let Credentials::OAuth { client_id, key } = &self.credentials else {
-            return Err(Error::Config("an API token needs no OAuth token".into()));
+            return Err(Error::Credentials(
+                "an API token needs no OAuth token".into(),
+            ));
         };
         let token_url = org.join("/oauth2/v1/token");
         let scope = self.access.scopes().join(" ");
@@ -316,7 +319,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// A header value that hyper and reqwest will never print.
 fn sensitive(text: &str) -> Result<HeaderValue, Error> {
     let mut value = HeaderValue::from_str(text).map_err(|_| {
-        Error::Config("a credential contains characters not allowed in an HTTP header".into())
+        Error::Credentials("a credential contains characters not allowed in an HTTP header".into())
     })?;
     value.set_sensitive(true);
     Ok(value)
@@ -345,7 +348,7 @@ fn client_assertion(key: &SigningKey, client_id: &str, token_url: &str) -> Resul
         "jti": random_id(),
     });
     key.sign_jwt(header, &claims)
-        .map_err(|e| Error::Config(format!("cannot sign the client assertion: {e}")))
+        .map_err(|e| Error::Credentials(format!("cannot sign the client assertion: {e}")))
 }
 
 /// A DPoP proof for one request (RFC 9449): `htu` is the URL without query or fragment.
@@ -368,7 +371,7 @@ pub fn dpop_proof(
         json!({ "typ": "dpop+jwt", "jwk": key.public_jwk() }),
         &claims,
     )
-    .map_err(|e| Error::Config(format!("cannot sign the DPoP proof: {e}")))
+    .map_err(|e| Error::Credentials(format!("cannot sign the DPoP proof: {e}")))
 }
 
 #[cfg(test)]

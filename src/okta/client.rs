@@ -18,8 +18,8 @@ use tokio::sync::Semaphore;
 
 use super::auth::{Access, Authenticator, Credentials};
 use super::error::{ApiError, Error, ErrorBody};
-use super::org_url::OrgUrl;
 use super::rate_limit::{Observed, RateLimits, bucket_of};
+use crate::ids::OrgUrl;
 
 /// Tuning of the client. The defaults suit a CI job sharing an org with production.
 #[derive(Debug, Clone)]
@@ -110,7 +110,7 @@ impl Client {
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::Config(format!("cannot set up HTTPS: {e}")))?;
+            .map_err(|e| Error::Client(format!("cannot set up HTTPS: {e}")))?;
         Ok(Client {
             http,
             org,
@@ -255,6 +255,7 @@ impl Client {
                     body.as_deref(),
                     idempotent,
                     &mut nonce_retried,
+                    attempt,
                 )
                 .await
             {
@@ -291,9 +292,10 @@ impl Client {
         body: Option<&[u8]>,
         idempotent: bool,
         nonce_retried: &mut bool,
+        number: u32,
     ) -> Attempt {
         let Ok(_permit) = self.permits.acquire().await else {
-            return Attempt::Fail(Error::Config("the client is shutting down".into()));
+            return Attempt::Fail(Error::Client("the client is shutting down".into()));
         };
         let wait = self.limits.before_send(bucket);
         if !wait.is_zero() {
@@ -341,13 +343,13 @@ impl Client {
                 tracing::debug!(%method, path, %reason, "transport error");
                 return if idempotent {
                     Attempt::Retry {
-                        after: self.backoff(1),
+                        after: self.backoff(number),
                         reason,
                     }
                 } else if e.is_connect() {
                     // Never reached Okta: safe to send again.
                     Attempt::Retry {
-                        after: self.backoff(1),
+                        after: self.backoff(number),
                         reason,
                     }
                 } else {
@@ -370,7 +372,7 @@ impl Client {
                 let reason = format!("the answer broke off: {}", describe_transport(&e));
                 return if idempotent {
                     Attempt::Retry {
-                        after: self.backoff(1),
+                        after: self.backoff(number),
                         reason,
                     }
                 } else {
@@ -414,7 +416,7 @@ impl Client {
                 }
             }
             500..=599 if idempotent => Attempt::Retry {
-                after: self.backoff(1),
+                after: self.backoff(number),
                 reason: format!("HTTP {status}"),
             },
             500..=599 => Attempt::Unknown(format!("HTTP {status}")),
@@ -429,12 +431,17 @@ impl Client {
         }
     }
 
-    /// Jittered exponential backoff for the given attempt.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let base = self.options.backoff.saturating_mul(1 << attempt.min(6));
-        let jitter = fastrand::f64() * 0.5 + 0.75;
-        base.mul_f64(jitter).min(Duration::from_secs(20))
+    /// The wait before retrying after attempt `number` (1 for the first).
+    fn backoff(&self, number: u32) -> Duration {
+        backoff(self.options.backoff, number, fastrand::f64())
     }
+}
+
+/// Exponential backoff: `first` after attempt 1, doubled after each further attempt, times a
+/// jitter factor of 0.75–1.25 (`unit` in 0..1), at most 20 s.
+fn backoff(first: Duration, number: u32, unit: f64) -> Duration {
+    let base = first.saturating_mul(1 << number.saturating_sub(1).min(6));
+    base.mul_f64(0.75 + unit * 0.5).min(Duration::from_secs(20))
 }
 
 fn api_error(
@@ -464,7 +471,7 @@ fn api_error(
 }
 
 fn encode<B: Serialize>(body: &B) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode a request: {e}")))
+    serde_json::to_vec(body).map_err(|e| Error::Client(format!("cannot encode a request: {e}")))
 }
 
 fn decode<T: DeserializeOwned>(method: &str, path: &str, body: &str) -> Result<T, Error> {
@@ -518,6 +525,17 @@ pub fn next_link(headers: &HeaderMap) -> Option<String> {
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn backoff_doubles_with_each_attempt_within_its_jitter() {
+        let first = Duration::from_millis(250);
+        assert_eq!(backoff(first, 1, 0.5), first);
+        assert_eq!(backoff(first, 2, 0.5), first * 2);
+        assert_eq!(backoff(first, 3, 0.5), first * 4);
+        assert_eq!(backoff(first, 1, 0.0), first.mul_f64(0.75));
+        assert_eq!(backoff(first, 1, 1.0), first.mul_f64(1.25));
+        assert_eq!(backoff(first, 30, 1.0), Duration::from_secs(20));
+    }
 
     #[test]
     fn finds_next_across_link_lines_and_lists() {

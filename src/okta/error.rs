@@ -37,6 +37,21 @@ pub struct OAuthErrorBody {
     pub error_description: Option<String>,
 }
 
+/// The Okta error codes oktaform tells apart — the only place they are written outside the
+/// sandbox (which plays Okta and so must say them itself).
+pub mod code {
+    /// `Api validation failed`: the cause says what (not supported, deletion pending, …).
+    pub const API_VALIDATION: &str = "E0000001";
+    /// `You do not have permission to perform the requested action`.
+    pub const FORBIDDEN: &str = "E0000006";
+    /// `Not found: Resource not found: … (Kind)`.
+    pub const NOT_FOUND: &str = "E0000007";
+    /// `Invalid token provided`.
+    pub const INVALID_TOKEN: &str = "E0000011";
+    /// `API call exceeded rate limit due to too many requests.`
+    pub const RATE_LIMITED: &str = "E0000047";
+}
+
 /// An error answer from Okta's Management API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -67,16 +82,46 @@ impl ApiError {
                 .any(|c| c.error_summary.contains(text))
     }
 
+    /// No such object (404).
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404 || self.code() == code::NOT_FOUND
+    }
+
+    /// The app is off the Features-API allow-list: `400 E0000001` with the recorded cause
+    /// `Provisioning is not supported.`
+    pub fn is_not_supported(&self) -> bool {
+        self.code() == code::API_VALIDATION && self.mentions("Provisioning is not supported")
+    }
+
+    /// The app is on the allow-list but its provisioning connection is not enabled yet: `400
+    /// E0000001` with the cause `Provisioning is not enabled for the app instance.` (the spec's
+    /// `ErrorAppFeatureAPIValidationFailed` example).
+    pub fn is_not_enabled(&self) -> bool {
+        self.code() == code::API_VALIDATION && self.mentions("Provisioning is not enabled")
+    }
+
+    /// A schema property of the same name is still being deleted: `E0000001` "… deletion
+    /// process for an attribute with the same variable name is incomplete".
+    pub fn is_deletion_pending(&self) -> bool {
+        self.code() == code::API_VALIDATION && self.mentions("deletion process")
+    }
+
+    /// A property cannot be deleted because a mapping uses it ("Property x cannot be deleted.
+    /// It is used to populate …", as reported in terraform-provider-okta #954 and #650).
+    pub fn is_mapped_attribute_forbidden(&self) -> bool {
+        self.code() == code::API_VALIDATION && self.mentions("is used to populate")
+    }
+
     /// What to do about it, for the errors people actually hit.
     pub fn hint(&self) -> Option<String> {
         let summary = self.body.error_summary.as_str();
         match (self.status, self.code()) {
-            (401, _) | (_, "E0000011") => Some(
+            (401, _) | (_, code::INVALID_TOKEN) => Some(
                 "the API token or access token was refused: check OKTA_API_TOKEN (an SSWS token of an active admin) \
                  or the OAuth service app's client id and key; tokens expire after 30 days unused"
                     .into(),
             ),
-            (403, _) | (_, "E0000006") => Some(match &self.missing_scope {
+            (403, _) | (_, code::FORBIDDEN) => Some(match &self.missing_scope {
                 Some(scope) => format!(
                     "the access token lacks the scope `{scope}`: grant it to the service app (Okta API Scopes tab) \
                      and make sure its admin role covers it"
@@ -86,21 +131,29 @@ impl ApiError {
                          or, for a service app, the scope this endpoint needs"
                     .into(),
             }),
-            (404, _) | (_, "E0000007") => Some(format!(
+            _ if self.is_not_found() => Some(format!(
                 "Okta has no such object ({summary}); if an app id in `find:` is stale, find the app by label instead"
             )),
-            (429, _) | (_, "E0000047") => Some(
+            (429, _) | (_, code::RATE_LIMITED) => Some(
                 "Okta's rate limit for this endpoint is used up; oktaform waited and retried. Run again later, or lower \
                  --max-api-share so other integrations keep their share"
                     .into(),
             ),
-            (_, "E0000001") if self.mentions("Provisioning is not supported") => Some(
+            _ if self.is_not_supported() => Some(
                 "this app is not on Okta's Features-API allow-list: its provisioning settings can only be changed in \
                  the Admin Console (oktaform lists them as manual steps)"
                     .into(),
             ),
-            (_, "E0000001") if self.mentions("deletion process") => Some(
+            _ if self.is_not_enabled() => Some(
+                "the app's provisioning connection is not enabled yet: enable it (Provisioning → Integration) \
+                 before its provisioning features can be read or written"
+                    .into(),
+            ),
+            _ if self.is_deletion_pending() => Some(
                 "Okta is still deleting an attribute of this name; wait a few minutes and run again".into(),
+            ),
+            _ if self.is_mapped_attribute_forbidden() => Some(
+                "a profile mapping reads or writes this attribute: remove it from the mappings first, then run again".into(),
             ),
             (500..=599, _) => Some(
                 "Okta failed on its side; retried requests are safe to run again. Quote the request id to Okta support"
@@ -172,8 +225,12 @@ pub enum Error {
         path: String,
         reason: String,
     },
+    /// The credentials cannot be used (a key that does not parse, a token with bad characters).
     #[error("{0}")]
-    Config(String),
+    Credentials(String),
+    /// The client itself failed before anything was sent.
+    #[error("{0}")]
+    Client(String),
 }
 
 impl Error {

@@ -1,17 +1,22 @@
-//! `okta`: the one place that talks to Okta — HTTP client, authentication, rate limits, errors.
-//! Everything above this module sees typed results, never HTTP.
+//! `okta`: the provider — the one place that talks to Okta. It owns the HTTP client,
+//! authentication, rate limits, errors, every endpoint path, the wire types, and the read of a
+//! [`Scope`] into a versioned [`Snapshot`]. It imports nothing from `config` or `plan`:
+//! everything above sees typed results and data, never HTTP.
 
 pub mod api;
 pub mod auth;
 pub mod client;
 pub mod error;
 pub mod jws;
-pub mod org_url;
 pub mod rate_limit;
 pub mod read;
+pub mod scope;
+pub mod snapshot;
 pub mod types;
 
 pub use auth::{Access, Credentials};
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, Error};
-pub use org_url::OrgUrl;
+pub use read::{ReadError, read};
+pub use scope::{AppScope, AppSelector, Apps, Parts, Scope};
+pub use snapshot::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};

@@ -1,20 +1,22 @@
-//! The live read: exactly what the config declares, each collection once, concurrently.
+//! The live read: what a [`Scope`] names, each collection once, concurrently, into a
+//! [`Snapshot`].
 //!
 //! Round trips for one app: (1) find the app, the Okta user schema, and the ids of every login
-//! and group name the config assigns (one search per 50, shared by all apps); (2) the app's
+//! and group name the scope lists (one search per 50, shared by all apps); (2) the app's
 //! features, schema, both mapping lists, and its assigned users and groups (login and name
-//! embedded); (3) the two mapping bodies. With `find: { id }` the first two rounds are one. The
-//! number of calls does not grow with attributes or mappings.
+//! embedded); (3) the two mapping bodies. With [`AppSelector::Id`] the first two rounds are one.
+//! The number of calls does not grow with attributes or mappings.
 
 use futures_util::future::try_join_all;
+use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::client::Client;
 use super::error::Error;
-use super::types::{App, AppGroup, AppUser, Group, ProfileMapping, User};
-use crate::config::model::{App as AppConfig, Config, Find};
+use super::scope::{AppScope, AppSelector, Apps, Parts, Scope};
+use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};
+use super::types::{App, Connection, ProfileMapping, Schema};
 use crate::ids::AppId;
-use crate::plan::live::{Directory, Features, LiveApp, LiveGroup, LiveOrg, LiveUser};
 
 /// Why the live state could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +34,11 @@ pub enum ReadError {
         candidates: Vec<String>,
     },
     #[error("app `{app}`: {error}")]
-    Api { app: String, error: Error },
+    Api {
+        app: String,
+        #[source]
+        error: Error,
+    },
     #[error(transparent)]
     Okta(#[from] Error),
 }
@@ -48,110 +54,91 @@ fn hint(candidates: &[String]) -> String {
 /// Logins and group names are looked up this many at a time (`… or …` searches).
 const SEARCH_BATCH: usize = 50;
 
-/// Reads what the config needs from the org.
-pub async fn read(client: &Client, config: &Config) -> Result<LiveOrg, ReadError> {
-    let needs_user_schema = config.okta_user.is_some();
+/// Reads what `scope` names from the org.
+pub async fn read(client: &Client, scope: &Scope) -> Result<Snapshot, ReadError> {
     let user_schema = async {
-        if needs_user_schema {
-            client
+        match scope.user_schema {
+            true => client
                 .user_schema()
                 .await
                 .map(Some)
-                .map_err(ReadError::from)
-        } else {
-            Ok(None)
+                .map_err(ReadError::from),
+            false => Ok(None),
         }
     };
-    // Every login and group name the config assigns, looked up once for all apps.
-    let mut logins: Vec<String> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for app in config.apps.values() {
-        if let Some(a) = &app.assignments {
-            for login in a.value.users.keys() {
-                if !logins.iter().any(|l| l.eq_ignore_ascii_case(login)) {
-                    logins.push(login.value.clone());
-                }
-            }
-            for group in a.value.groups.keys() {
-                if !names.contains(&group.value) {
-                    names.push(group.value.clone());
-                }
-            }
-        }
-    }
     let directory = async {
-        directory(client, &logins, &names)
+        directory(client, &scope.logins, &scope.group_names)
             .await
             .map_err(ReadError::from)
     };
-    let apps = try_join_all(
-        config
-            .apps
-            .iter()
-            .map(|(name, app)| read_app(client, name, app)),
-    );
-    let (user_schema, directory, mut apps) = tokio::try_join!(user_schema, directory, apps)?;
-    for app in &mut apps {
-        app.directory = directory.clone();
-    }
-    Ok(LiveOrg {
-        user_schema,
-        apps: config
-            .apps
-            .keys()
-            .map(|k| k.value.clone())
-            .zip(apps)
-            .collect(),
-    })
-}
-
-fn describe(find: &Find) -> String {
-    match find {
-        Find::Id(id) => format!("with id `{id}`"),
-        Find::Label(label) => format!("labelled `{label}`"),
-        Find::Name(name) => format!("named `{name}`"),
-    }
-}
-
-async fn resolve(client: &Client, name: &str, find: &Find) -> Result<App, ReadError> {
-    let api = |source| ReadError::Api {
-        app: name.into(),
-        error: source,
+    let apps = async {
+        match &scope.apps {
+            Apps::Selected(apps) => try_join_all(apps.iter().map(|app| read_app(client, app)))
+                .await
+                .map(|live| apps.iter().map(|a| a.key.clone()).zip(live).collect()),
+            Apps::All => read_all(client).await,
+        }
     };
-    let candidates = match find {
-        Find::Id(id) => {
+    let (user_schema, directory, apps) = tokio::try_join!(user_schema, directory, apps)?;
+    Ok(Snapshot::new(user_schema, apps, directory))
+}
+
+/// Every app that is not deleted, with all its parts, keyed by id.
+async fn read_all(client: &Client) -> Result<IndexMap<String, LiveApp>, ReadError> {
+    let apps: Vec<App> = client
+        .all_apps()
+        .await?
+        .into_iter()
+        .filter(|a| a.status != "DELETED")
+        .collect();
+    let live = try_join_all(apps.into_iter().map(|app| async move {
+        let key = app.id.0.clone();
+        app_parts(client, &app.id, Parts::ALL)
+            .await
+            .map(|parts| (key.clone(), parts.into_live(app)))
+            .map_err(|error| ReadError::Api { app: key, error })
+    }))
+    .await?;
+    Ok(live.into_iter().collect())
+}
+
+async fn resolve(client: &Client, key: &str, select: &AppSelector) -> Result<App, ReadError> {
+    let api = |error| ReadError::Api {
+        app: key.into(),
+        error,
+    };
+    let not_found = |candidates| ReadError::AppNotFound {
+        app: key.into(),
+        how: select.to_string(),
+        candidates,
+    };
+    let (mut exact, similar) = match select {
+        AppSelector::Id(id) => {
             return client.app(id).await.map_err(|e| match e.api() {
-                Some(a) if a.status == 404 => ReadError::AppNotFound {
-                    app: name.into(),
-                    how: describe(find),
-                    candidates: vec![],
-                },
+                Some(a) if a.is_not_found() => not_found(vec![]),
                 _ => api(e),
             });
         }
-        Find::Label(label) => {
-            let found = client.search_apps(label).await.map_err(api)?;
-            let (exact, similar): (Vec<App>, Vec<App>) =
-                found.into_iter().partition(|a| &a.label == label);
-            (exact, similar)
-        }
-        Find::Name(oin) => (client.apps_named(oin).await.map_err(api)?, vec![]),
+        AppSelector::Label(label) => client
+            .search_apps(label)
+            .await
+            .map_err(api)?
+            .into_iter()
+            .partition(|a| &a.label == label),
+        AppSelector::Name(oin) => (client.apps_named(oin).await.map_err(api)?, vec![]),
     };
-    let (mut exact, similar) = candidates;
     exact.retain(|a| a.status != "DELETED");
     match exact.len() {
         1 => Ok(exact.remove(0)),
-        0 => Err(ReadError::AppNotFound {
-            app: name.into(),
-            how: describe(find),
-            candidates: similar
+        0 => Err(not_found(
+            similar
                 .iter()
                 .map(|a| format!("`{}` ({})", a.label, a.id))
                 .collect(),
-        }),
+        )),
         _ => Err(ReadError::AppAmbiguous {
-            app: name.into(),
-            how: describe(find),
+            app: key.into(),
+            how: select.to_string(),
             candidates: exact
                 .iter()
                 .map(|a| format!("`{}` ({}, {})", a.label, a.id, a.status))
@@ -160,23 +147,23 @@ async fn resolve(client: &Client, name: &str, find: &Find) -> Result<App, ReadEr
     }
 }
 
-async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<LiveApp, ReadError> {
-    let api = |source| ReadError::Api {
-        app: name.into(),
-        error: source,
+async fn read_app(client: &Client, scope: &AppScope) -> Result<LiveApp, ReadError> {
+    let api = |error| ReadError::Api {
+        app: scope.key.clone(),
+        error,
     };
-    match &config.find.value {
+    match &scope.select {
         // The id is known: the app itself is read in the same round as everything else.
-        Find::Id(id) => {
+        AppSelector::Id(id) => {
             let (app, parts) =
-                tokio::try_join!(resolve(client, name, &config.find.value), async {
-                    app_parts(client, id, config).await.map_err(api)
+                tokio::try_join!(resolve(client, &scope.key, &scope.select), async {
+                    app_parts(client, id, scope.parts).await.map_err(api)
                 })?;
             Ok(parts.into_live(app))
         }
-        find => {
-            let app = resolve(client, name, find).await?;
-            let parts = app_parts(client, &app.id, config).await.map_err(api)?;
+        select => {
+            let app = resolve(client, &scope.key, select).await?;
+            let parts = app_parts(client, &app.id, scope.parts).await.map_err(api)?;
             Ok(parts.into_live(app))
         }
     }
@@ -185,8 +172,8 @@ async fn read_app(client: &Client, name: &str, config: &AppConfig) -> Result<Liv
 /// Everything of an app but the app object.
 struct AppParts {
     features: Features,
-    connection: Option<crate::okta::types::Connection>,
-    schema: crate::okta::types::Schema,
+    connection: Option<Connection>,
+    schema: Schema,
     to_app: Option<ProfileMapping>,
     to_okta: Option<ProfileMapping>,
     users: Option<Vec<LiveUser>>,
@@ -204,64 +191,30 @@ impl AppParts {
             to_okta: self.to_okta,
             users: self.users,
             groups: self.groups,
-            directory: Directory::default(),
         }
     }
 }
 
-async fn app_parts(client: &Client, id: &AppId, config: &AppConfig) -> Result<AppParts, Error> {
-    let assignments = config.assignments.is_some();
-    let reads_mappings = !config.mappings.to_app.is_empty()
-        || !config.mappings.to_okta.is_empty()
-        || config
-            .manage
-            .as_ref()
-            .is_some_and(|m| m.value.mappings == crate::config::model::Ownership::Exclusive);
-    let reads_connection = config
-        .provisioning
-        .as_ref()
-        .is_some_and(|p| p.scim.is_some());
+/// `read` when `wanted`, else `None` without a request.
+async fn when<T, F>(wanted: bool, read: F) -> Result<Option<T>, Error>
+where
+    F: std::future::Future<Output = Result<T, Error>>,
+{
+    match wanted {
+        true => read.await.map(Some),
+        false => Ok(None),
+    }
+}
+
+async fn app_parts(client: &Client, id: &AppId, parts: Parts) -> Result<AppParts, Error> {
     let (features, connection, schema, to_app, to_okta, users, groups) = tokio::try_join!(
         features(client, id),
-        async {
-            match reads_connection {
-                true => client.connection(id).await.map(Some),
-                false => Ok(None),
-            }
-        },
+        when(parts.connection, client.connection(id)),
         client.app_schema(id),
-        async {
-            match reads_mappings {
-                true => mapping(client, None, Some(id.0.as_str())).await,
-                false => Ok(None),
-            }
-        },
-        async {
-            match reads_mappings {
-                true => mapping(client, Some(id.0.as_str()), None).await,
-                false => Ok(None),
-            }
-        },
-        async {
-            match assignments {
-                true => client
-                    .get_all::<AppUser>(&format!("/api/v1/apps/{id}/users?limit=500&expand=user"))
-                    .await
-                    .map(Some),
-                false => Ok(None),
-            }
-        },
-        async {
-            match assignments {
-                true => client
-                    .get_all::<AppGroup>(&format!(
-                        "/api/v1/apps/{id}/groups?limit=200&expand=group"
-                    ))
-                    .await
-                    .map(Some),
-                false => Ok(None),
-            }
-        },
+        when(parts.mappings, mapping(client, None, Some(id))),
+        when(parts.mappings, mapping(client, Some(id), None)),
+        when(parts.assignments, client.app_users(id)),
+        when(parts.assignments, client.app_groups(id)),
     )?;
     let users = users.map(|users| {
         users
@@ -285,20 +238,21 @@ async fn app_parts(client: &Client, id: &AppId, config: &AppConfig) -> Result<Ap
         features,
         connection,
         schema,
-        to_app,
-        to_okta,
+        to_app: to_app.flatten(),
+        to_okta: to_okta.flatten(),
         users,
         groups,
     })
 }
 
-/// The app's features; `NotSupported` when Okta says provisioning is not supported for it.
+/// The app's features; `NotSupported` when Okta says provisioning is not supported (or not
+/// enabled) for it.
 async fn features(client: &Client, app: &AppId) -> Result<Features, Error> {
     match client.features(app).await {
         Ok(features) => Ok(Features::Api { features }),
         Err(e)
             if e.api()
-                .is_some_and(|a| a.status == 400 && a.code() == "E0000001") =>
+                .is_some_and(|a| a.is_not_supported() || a.is_not_enabled()) =>
         {
             Ok(Features::NotSupported)
         }
@@ -309,10 +263,12 @@ async fn features(client: &Client, app: &AppId) -> Result<Features, Error> {
 /// The one mapping between the default user type and the app in the given direction, with body.
 async fn mapping(
     client: &Client,
-    source: Option<&str>,
-    target: Option<&str>,
+    source: Option<&AppId>,
+    target: Option<&AppId>,
 ) -> Result<Option<ProfileMapping>, Error> {
-    let list = client.mappings(source, target).await?;
+    let list = client
+        .mappings(source.map(|s| s.0.as_str()), target.map(|t| t.0.as_str()))
+        .await?;
     // The default user type's mapping: the source (or target) is a user type, not another app.
     let found = list.into_iter().find(|m| match (source, target) {
         (Some(_), None) => m.target.kind.as_deref() == Some("user"),
@@ -336,36 +292,16 @@ fn embedded(extra: &serde_json::Map<String, Value>, kind: &str, field: &str) -> 
         .to_string()
 }
 
-fn quoted(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
 /// Resolves logins and group names to ids, in batched searches.
 async fn directory(
     client: &Client,
     logins: &[String],
     groups: &[String],
 ) -> Result<Directory, Error> {
-    let user_searches = logins.chunks(SEARCH_BATCH).map(|chunk| {
-        let search = chunk
-            .iter()
-            .map(|l| format!("profile.login eq \"{}\"", quoted(l)))
-            .collect::<Vec<_>>()
-            .join(" or ");
-        let path = format!("/api/v1/users?search={}&limit=200", encode(&search));
-        async move { client.get_all::<User>(&path).await }
-    });
-    let group_searches = groups.chunks(SEARCH_BATCH).map(|chunk| {
-        let search = chunk
-            .iter()
-            .map(|g| format!("profile.name eq \"{}\"", quoted(g)))
-            .collect::<Vec<_>>()
-            .join(" or ");
-        let path = format!("/api/v1/groups?search={}&limit=200", encode(&search));
-        async move { client.get_all::<Group>(&path).await }
-    });
-    let (users, found_groups) =
-        tokio::try_join!(try_join_all(user_searches), try_join_all(group_searches))?;
+    let (users, found_groups) = tokio::try_join!(
+        try_join_all(logins.chunks(SEARCH_BATCH).map(|c| client.search_users(c))),
+        try_join_all(groups.chunks(SEARCH_BATCH).map(|c| client.search_groups(c))),
+    )?;
     let mut directory = Directory::default();
     for user in users.into_iter().flatten() {
         if let Some(login) = user.login() {
@@ -384,8 +320,4 @@ async fn directory(
         }
     }
     Ok(directory)
-}
-
-fn encode(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }

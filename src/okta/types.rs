@@ -56,6 +56,27 @@ impl AppFeature {
     pub fn capability(&self, pointer: &str) -> Option<&Value> {
         self.capabilities.as_ref()?.pointer(pointer)
     }
+
+    /// Sets a value in a capabilities object by JSON pointer, creating objects on the way.
+    pub fn set_capability(capabilities: &mut Value, pointer: &str, value: Value) {
+        let mut node = capabilities;
+        let mut keys = pointer.trim_start_matches('/').split('/').peekable();
+        while let Some(key) = keys.next() {
+            if !node.is_object() {
+                *node = Value::Object(Map::new());
+            }
+            let Some(map) = node.as_object_mut() else {
+                return;
+            };
+            if keys.peek().is_none() {
+                map.insert(key.to_string(), value);
+                return;
+            }
+            node = map
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+        }
+    }
 }
 
 /// The default provisioning connection (`/connections/default`).

@@ -9,14 +9,14 @@
 //! server-side default (`external_name`, `external_namespace`, `master`, `permissions`,
 //! `mutability`) is not managed; every other setting left out means Okta's default.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::config::model::{AttrType, Attribute, Choices, Master, Mutability, Permission, Scope};
 use crate::okta::types::{EnumChoice, SchemaItems, SchemaProperty};
 
 /// Which profile an attribute lives on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     OktaUser,
@@ -65,7 +65,7 @@ pub enum Difference {
 }
 
 /// One setting's old and new value, as people read them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
     pub field: String,
     pub before: String,

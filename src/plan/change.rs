@@ -1,18 +1,19 @@
 //! A plan's vocabulary: each [`Change`] says what it touches ([`Subject`]), what apply will do
-//! ([`Op`], carrying exactly the API payload), and how risky it is ([`Risk`]).
+//! ([`Op`], carrying exactly the API payload), and how risky it is ([`Risk`]). Every type reads
+//! back from a saved plan as it was written ([`super::planfile`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::attribute::{FieldChange, Profile};
 use crate::ids::{AppId, GroupId, MappingId, UserId};
 use crate::okta::types::SchemaProperty;
-
-/// The plan file format version (`--format json`, `--out`).
-pub const PLAN_FORMAT: u32 = 1;
+use crate::secret::Reference;
 
 /// How dangerous a change is. Ordered: the highest risk of a plan decides what it needs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Risk {
     #[default]
@@ -37,7 +38,7 @@ impl Risk {
 }
 
 /// The direction of a mapping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Okta User → app.
@@ -47,7 +48,7 @@ pub enum Direction {
 }
 
 /// What a change touches, as people name it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Subject {
     OktaUserAttribute {
@@ -95,21 +96,35 @@ impl Subject {
             | Subject::GroupAssignment { app, .. } => Some(app),
         }
     }
+}
 
-    /// Apply order: Okta user schema → app schema → mappings → toggles → assignments.
-    pub fn stage(&self) -> u8 {
+/// How messages name a subject: `luciq user bob@example.com`, `Okta user attribute x`.
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Subject::OktaUserAttribute { .. } => 0,
-            Subject::AppAttribute { .. } => 1,
-            Subject::Mapping { .. } => 2,
-            Subject::ToApp { .. } | Subject::ToOkta { .. } | Subject::Scim { .. } => 3,
-            Subject::UserAssignment { .. } | Subject::GroupAssignment { .. } => 4,
+            Subject::OktaUserAttribute { name } => write!(f, "Okta user attribute {name}"),
+            Subject::AppAttribute { app, name } => write!(f, "{app} attribute {name}"),
+            Subject::Mapping {
+                app,
+                direction: Direction::ToApp,
+                property,
+            } => write!(f, "{app} mapping Okta User → app: {property}"),
+            Subject::Mapping {
+                app,
+                direction: Direction::ToOkta,
+                property,
+            } => write!(f, "{app} mapping app → Okta User: {property}"),
+            Subject::ToApp { app } => write!(f, "{app} Provisioning → To App"),
+            Subject::ToOkta { app } => write!(f, "{app} Provisioning → To Okta"),
+            Subject::Scim { app } => write!(f, "{app} SCIM connection"),
+            Subject::UserAssignment { app, login } => write!(f, "{app} user {login}"),
+            Subject::GroupAssignment { app, group } => write!(f, "{app} group {group}"),
         }
     }
 }
 
 /// What apply does, with the exact payload.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum Op {
     /// Add a custom attribute.
@@ -200,11 +215,11 @@ pub enum Op {
         group_id: GroupId,
     },
     /// Write the provisioning connection of an allow-listed app and activate it. The token is a
-    /// reference (`${env:…}` / `${file:…}`), resolved only when apply sends it.
+    /// reference (`${env:…}` / `${file:…}`), resolved by apply before its first write.
     SetConnection {
         app_id: AppId,
         base_url: String,
-        token: String,
+        token: Reference,
         fields: Vec<FieldChange>,
     },
     /// Something only the Admin Console can do: the steps, and what differs.
@@ -215,7 +230,7 @@ pub enum Op {
 }
 
 /// The symbol and word a plan shows for an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Create,
@@ -278,7 +293,7 @@ impl Op {
 }
 
 /// One change of a plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub subject: Subject,
     pub action: Action,
@@ -304,7 +319,7 @@ impl Change {
 }
 
 /// Something the plan cannot check through Okta's API, shown once for people to verify.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     pub app: String,
     pub text: String,

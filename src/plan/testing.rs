@@ -2,8 +2,7 @@
 
 use crate::config::Config;
 use crate::config::{FileId, load::parse};
-use crate::plan::live::{Directory, LiveGroup, LiveUser};
-use crate::plan::live::{Features, LiveApp, LiveOrg};
+use crate::okta::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};
 use serde_json::from_value;
 use serde_json::{Value, json};
 
@@ -19,20 +18,31 @@ pub fn live_app(features: Vec<&str>, custom: Value, to_app: Value) -> LiveApp {
         to_okta: Some(from_value(json!({"id": "prmTOOKTA", "source": {"id": "0oaLUCIQ"}, "target": {"id": "otyDEFAULT"}, "properties": {"login": {"expression": "appuser.userName", "pushStatus": "DONT_PUSH"}}})).unwrap()),
         users: Some(vec![]),
         groups: Some(vec![]),
-        directory: Directory {
-            users: [("alice@example.com", "00uALICE"), ("bob@example.com", "00uBOB")].into_iter().map(|(l, i)| (l.to_string(), i.into())).collect(),
-            groups: [("Engineering".to_string(), vec!["00gENG".into()])].into_iter().collect(),
-        },
     }
 }
 
-pub fn org(user_custom: Value, app: LiveApp) -> LiveOrg {
-    LiveOrg {
-        user_schema: Some(
-            from_value(json!({"definitions": {"custom": {"properties": user_custom}}})).unwrap(),
-        ),
-        apps: [("luciq".to_string(), app)].into_iter().collect(),
+/// The logins and group names the Luciq example assigns, resolved.
+pub fn directory() -> Directory {
+    Directory {
+        users: [
+            ("alice@example.com", "00uALICE"),
+            ("bob@example.com", "00uBOB"),
+        ]
+        .into_iter()
+        .map(|(l, i)| (l.to_string(), i.into()))
+        .collect(),
+        groups: [("Engineering".to_string(), vec!["00gENG".into()])]
+            .into_iter()
+            .collect(),
     }
+}
+
+pub fn org(user_custom: Value, app: LiveApp) -> Snapshot {
+    Snapshot::new(
+        Some(from_value(json!({"definitions": {"custom": {"properties": user_custom}}})).unwrap()),
+        [("luciq".to_string(), app)].into_iter().collect(),
+        directory(),
+    )
 }
 
 pub fn luciq_attributes() -> Value {

@@ -381,16 +381,13 @@ mod tests {
             .assignment
             .profile
             .insert("instabugRole".into(), json!("viewer"));
-        app.users
-            .as_mut()
-            .unwrap()
-            .push(crate::plan::live::LiveUser {
-                login: "carol@example.com".into(),
-                assignment: serde_json::from_value(
-                    json!({"id": "00uCAROL", "scope": "USER", "profile": {}}),
-                )
-                .unwrap(),
-            });
+        app.users.as_mut().unwrap().push(crate::okta::LiveUser {
+            login: "carol@example.com".into(),
+            assignment: serde_json::from_value(
+                json!({"id": "00uCAROL", "scope": "USER", "profile": {}}),
+            )
+            .unwrap(),
+        });
         let live = org(okta_attributes(), app);
         let plan = Plan::new(
             "https://acme.okta.com".into(),

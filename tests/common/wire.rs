@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use oktaform::config::interpolate::SecretString;
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, OrgUrl};
+use oktaform::ids::OrgUrl;
+use oktaform::okta::{Access, Client, ClientOptions, Credentials};
+use oktaform::secret::SecretString;
 use wiremock::MockServer;
 
 /// The API token the wire tests use; it must never show up in a log or an error.

@@ -1,4 +1,9 @@
-//! Okta object ids as newtypes, so an app id can never be passed where a user id is expected.
+//! Okta identifiers as newtypes, so an app id can never be passed where a user id is expected:
+//! object ids, and the org itself ([`OrgUrl`]). The bottom layer, with `secret` and `facts`.
+
+mod org_url;
+
+pub use org_url::{OrgUrl, OrgUrlError};
 
 use std::fmt;
 

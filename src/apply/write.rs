@@ -1,0 +1,315 @@
+//! One step → its API request, verified: schema POSTs read back until Okta shows them (and
+//! retried while Okta is still deleting a property of the same name), mapping POSTs, feature
+//! PUTs, the connection, assignments. Removals that find nothing to remove count as done.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::ApplyOptions;
+use super::secrets::Secrets;
+use super::steps::StepKind;
+use crate::ids::AppId;
+use crate::okta::types::{Schema, SchemaProperty};
+use crate::okta::{ApiError, Client, Error};
+use crate::plan::attribute::{Profile, Shape};
+use crate::plan::{Change, Op};
+
+/// Why a step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Okta(#[from] Error),
+    #[error(
+        "Okta is still deleting a property of the same name after {attempts} tries; run apply again in a few minutes ({source})"
+    )]
+    DeletionPending {
+        attempts: u32,
+        #[source]
+        source: Error,
+    },
+    #[error(
+        "Okta accepted the schema change but did not show it after {read_backs} read-backs; run plan again to see where it stands"
+    )]
+    NotShown { read_backs: u32 },
+    #[error("{0} was not resolved before the first write")]
+    Unresolved(String),
+}
+
+/// Sends one step's request.
+pub async fn step(
+    client: &Client,
+    options: &ApplyOptions,
+    secrets: &Secrets,
+    kind: StepKind,
+    changes: &[&Change],
+) -> Result<(), WriteError> {
+    let Some(first) = changes.first() else {
+        return Ok(());
+    };
+    match kind {
+        StepKind::DeleteReplaced => {
+            let Some(target) = schema_target(first) else {
+                return Ok(());
+            };
+            let body = changes
+                .iter()
+                .filter_map(|c| match &c.op {
+                    Op::ReplaceAttribute { name, .. } => Some((name.clone(), Value::Null)),
+                    _ => None,
+                })
+                .collect();
+            write_schema(client, options, target, body).await
+        }
+        StepKind::Schema => match schema_target(first) {
+            Some(target) => write_schema(client, options, target, schema_body(changes)).await,
+            None => Ok(()),
+        },
+        StepKind::Mapping => mapping(client, changes).await,
+        StepKind::Single => single(client, secrets, first).await,
+    }
+}
+
+/// Which schema a change writes to.
+type Target<'a> = (Profile, Option<&'a AppId>);
+
+fn schema_target(change: &Change) -> Option<Target<'_>> {
+    match &change.op {
+        Op::CreateAttribute {
+            profile, app_id, ..
+        }
+        | Op::UpdateAttribute {
+            profile, app_id, ..
+        }
+        | Op::ReorderEnum {
+            profile, app_id, ..
+        }
+        | Op::ReplaceAttribute {
+            profile, app_id, ..
+        }
+        | Op::DeleteAttribute {
+            profile, app_id, ..
+        } => Some((*profile, app_id.as_ref())),
+        _ => None,
+    }
+}
+
+/// `name → property` (or `null` to delete) for one schema POST.
+fn schema_body(changes: &[&Change]) -> Map<String, Value> {
+    let mut body = Map::new();
+    for change in changes {
+        match &change.op {
+            Op::CreateAttribute { name, property, .. }
+            | Op::UpdateAttribute { name, property, .. }
+            | Op::ReorderEnum { name, property, .. }
+            | Op::ReplaceAttribute { name, property, .. } => {
+                body.insert(
+                    name.clone(),
+                    serde_json::to_value(property).unwrap_or(Value::Null),
+                );
+            }
+            Op::DeleteAttribute { name, .. } => {
+                body.insert(name.clone(), Value::Null);
+            }
+            _ => {}
+        }
+    }
+    body
+}
+
+async fn post_schema(
+    client: &Client,
+    (profile, app): Target<'_>,
+    body: Map<String, Value>,
+) -> Result<Schema, Error> {
+    match (profile, app) {
+        (Profile::App, Some(app)) => client.update_app_schema(app, body).await,
+        _ => client.update_user_schema(body).await,
+    }
+}
+
+async fn get_schema(client: &Client, (profile, app): Target<'_>) -> Result<Schema, Error> {
+    match (profile, app) {
+        (Profile::App, Some(app)) => client.app_schema(app).await,
+        _ => client.user_schema().await,
+    }
+}
+
+/// Does `schema` show every property of `body` as sent (and no deleted one)?
+fn shows(schema: &Schema, body: &Map<String, Value>, profile: Profile) -> bool {
+    let custom: IndexMap<&String, &SchemaProperty> = schema.custom().collect();
+    body.iter().all(|(name, sent)| match sent {
+        Value::Null => !custom.contains_key(name),
+        sent => {
+            let Ok(sent) = serde_json::from_value::<SchemaProperty>(sent.clone()) else {
+                return false;
+            };
+            match (
+                custom.get(name).and_then(|p| Shape::from_okta(p)),
+                Shape::from_okta(&sent),
+            ) {
+                (Some(have), Some(want)) => want.compare(&have, profile).is_none(),
+                _ => false,
+            }
+        }
+    })
+}
+
+fn deletion_pending(error: &Error) -> bool {
+    error.api().is_some_and(ApiError::is_deletion_pending)
+}
+
+/// POSTs a schema body, retrying in the deletion window, then reads back until Okta shows it.
+async fn write_schema(
+    client: &Client,
+    options: &ApplyOptions,
+    target: Target<'_>,
+    body: Map<String, Value>,
+) -> Result<(), WriteError> {
+    let mut wait = options.backoff;
+    let mut attempt = 0;
+    let answer = loop {
+        attempt += 1;
+        match post_schema(client, target, body.clone()).await {
+            Err(e) if deletion_pending(&e) && attempt < options.deletion_window_attempts => {
+                tracing::info!(
+                    wait_ms = wait.as_millis() as u64,
+                    "Okta is still deleting a property of this name; waiting"
+                );
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            Err(source) if deletion_pending(&source) => {
+                return Err(WriteError::DeletionPending {
+                    attempts: attempt,
+                    source,
+                });
+            }
+            // The POST failed in flight: re-read to learn whether it took effect before sending
+            // it again (a schema update is a partial update, so a second send is harmless).
+            Err(Error::PostOutcomeUnknown { .. }) if attempt < 2 => {
+                if shows(&get_schema(client, target).await?, &body, target.0) {
+                    return Ok(());
+                }
+            }
+            other => break other?,
+        }
+    };
+    if shows(&answer, &body, target.0) {
+        return Ok(());
+    }
+    let mut wait = options.backoff;
+    for _ in 0..options.read_back_attempts {
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+        if shows(&get_schema(client, target).await?, &body, target.0) {
+            return Ok(());
+        }
+    }
+    Err(WriteError::NotShown {
+        read_backs: options.read_back_attempts,
+    })
+}
+
+/// One mapping POST: each changed property `{expression, pushStatus}`, or `null` to remove.
+async fn mapping(client: &Client, changes: &[&Change]) -> Result<(), WriteError> {
+    let mut mapping_id = None;
+    let mut properties = Map::new();
+    for change in changes {
+        match &change.op {
+            Op::SetMapping {
+                mapping_id: id,
+                property,
+                expression,
+                push_status,
+                ..
+            } => {
+                mapping_id = Some(id);
+                let mut p = Map::new();
+                p.insert("expression".into(), Value::String(expression.clone()));
+                if let Some(push) = push_status {
+                    p.insert("pushStatus".into(), Value::String(push.clone()));
+                }
+                properties.insert(property.clone(), Value::Object(p));
+            }
+            Op::RemoveMapping {
+                mapping_id: id,
+                property,
+                ..
+            } => {
+                mapping_id = Some(id);
+                properties.insert(property.clone(), Value::Null);
+            }
+            _ => {}
+        }
+    }
+    if let Some(id) = mapping_id {
+        client.update_mapping(id, properties).await?;
+    }
+    Ok(())
+}
+
+async fn single(client: &Client, secrets: &Secrets, change: &Change) -> Result<(), WriteError> {
+    match &change.op {
+        Op::SetConnection {
+            app_id,
+            base_url,
+            token,
+            ..
+        } => {
+            let Some(secret) = secrets.get(token) else {
+                return Err(WriteError::Unresolved(token.to_string()));
+            };
+            client.set_connection(app_id, base_url, secret).await?;
+        }
+        Op::PutFeature {
+            app_id,
+            feature,
+            capabilities,
+            ..
+        } => {
+            client.put_feature(app_id, feature, capabilities).await?;
+        }
+        Op::AssignUser {
+            app_id,
+            user_id,
+            profile,
+        } => {
+            client.assign_user(app_id, user_id, profile).await?;
+        }
+        Op::UpdateUser {
+            app_id,
+            user_id,
+            profile,
+            ..
+        } => {
+            client.update_app_user(app_id, user_id, profile).await?;
+        }
+        Op::UnassignUser { app_id, user_id } => {
+            ignore_not_found(client.unassign_user(app_id, user_id).await)?
+        }
+        Op::PutGroup {
+            app_id,
+            group_id,
+            priority,
+            profile,
+            ..
+        } => {
+            client
+                .put_app_group(app_id, group_id, *priority, profile)
+                .await?;
+        }
+        Op::UnassignGroup { app_id, group_id } => {
+            ignore_not_found(client.unassign_group(app_id, group_id).await)?
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A removal that finds nothing to remove has its effect already (e.g. after a retry).
+fn ignore_not_found(result: Result<(), Error>) -> Result<(), Error> {
+    match result {
+        Err(e) if e.api().is_some_and(ApiError::is_not_found) => Ok(()),
+        other => other,
+    }
+}

@@ -1,0 +1,88 @@
+//! Provisioning as Okta exposes it: the To App toggles (each with its Admin Console label, its
+//! token in the app object's `features` array, and its pointer into the Features API's
+//! `USER_PROVISIONING` capabilities), and the other `features` tokens the plan reads.
+
+/// A To App toggle of Applications → {app} → Provisioning → To App.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ToAppToggle {
+    CreateUsers,
+    UpdateUserAttributes,
+    DeactivateUsers,
+    SyncPassword,
+}
+
+impl ToAppToggle {
+    /// In the order the Admin Console lists them.
+    pub const ALL: [ToAppToggle; 4] = [
+        ToAppToggle::CreateUsers,
+        ToAppToggle::UpdateUserAttributes,
+        ToAppToggle::DeactivateUsers,
+        ToAppToggle::SyncPassword,
+    ];
+
+    /// The checkbox's label in the Admin Console.
+    pub fn console_label(self) -> &'static str {
+        match self {
+            ToAppToggle::CreateUsers => "Create Users",
+            ToAppToggle::UpdateUserAttributes => "Update User Attributes",
+            ToAppToggle::DeactivateUsers => "Deactivate Users",
+            ToAppToggle::SyncPassword => "Sync Password",
+        }
+    }
+
+    /// The token the app object's `features` array carries while the toggle is on (the only
+    /// way to read it for apps off the Features-API allow-list).
+    pub fn app_feature(self) -> &'static str {
+        match self {
+            ToAppToggle::CreateUsers => "PUSH_NEW_USERS",
+            ToAppToggle::UpdateUserAttributes => "PUSH_PROFILE_UPDATES",
+            ToAppToggle::DeactivateUsers => "PUSH_USER_DEACTIVATION",
+            ToAppToggle::SyncPassword => "PUSH_PASSWORD_UPDATES",
+        }
+    }
+
+    /// Its `status` in the `USER_PROVISIONING` feature's capabilities (a JSON pointer), as
+    /// recorded in terraform-provider-okta's app-features cassettes.
+    pub fn capability_pointer(self) -> &'static str {
+        match self {
+            ToAppToggle::CreateUsers => "/create/lifecycleCreate/status",
+            ToAppToggle::UpdateUserAttributes => "/update/profile/status",
+            ToAppToggle::DeactivateUsers => "/update/lifecycleDeactivate/status",
+            ToAppToggle::SyncPassword => "/update/password/status",
+        }
+    }
+}
+
+/// The Features-API feature that holds the To App toggles.
+pub const USER_PROVISIONING: &str = "USER_PROVISIONING";
+/// The Features-API feature that holds the To Okta import settings.
+pub const INBOUND_PROVISIONING: &str = "INBOUND_PROVISIONING";
+/// Sync Password's settings in `USER_PROVISIONING`: the password choice and the cycle.
+pub const PASSWORD_CAPABILITY: &str = "/update/password";
+pub const PASSWORD_SEED_POINTER: &str = "/update/password/seed";
+pub const PASSWORD_CHANGE_POINTER: &str = "/update/password/change";
+
+/// `features`-array token: the app's provisioning is SCIM (General → App Settings).
+pub const SCIM_PROVISIONING: &str = "SCIM_PROVISIONING";
+/// `features`-array token: Push Groups is a supported action of the SCIM connection.
+pub const GROUP_PUSH: &str = "GROUP_PUSH";
+
+/// A capability's value when on or off.
+pub fn status(on: bool) -> &'static str {
+    if on { "ENABLED" } else { "DISABLED" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_toggle_has_distinct_names() {
+        let mut seen = std::collections::HashSet::new();
+        for t in ToAppToggle::ALL {
+            assert!(seen.insert(t.console_label()));
+            assert!(seen.insert(t.app_feature()));
+            assert!(seen.insert(t.capability_pointer()));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! What to read: which apps (found how) and which of their collections, and whether the Okta
+//! user schema is needed. The provider knows nothing of configs: `plan::scope` turns a config
+//! into a [`Scope`]; export and drift of a whole org use [`Scope::all`].
+
+use crate::ids::AppId;
+
+/// How an app is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppSelector {
+    /// By id: one lookup, in the same round trip as the app's collections.
+    Id(AppId),
+    /// By exact label (Okta's `q` search, then an exact match).
+    Label(String),
+    /// By OIN integration name (`filter=name eq "…"`).
+    Name(String),
+}
+
+impl std::fmt::Display for AppSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppSelector::Id(id) => write!(f, "with id `{id}`"),
+            AppSelector::Label(label) => write!(f, "labelled `{label}`"),
+            AppSelector::Name(name) => write!(f, "named `{name}`"),
+        }
+    }
+}
+
+/// Which collections of an app to read beside the app itself, its features and its schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Parts {
+    /// Both profile mappings (Okta user → app, app → Okta user), with their properties.
+    pub mappings: bool,
+    /// The default provisioning connection.
+    pub connection: bool,
+    /// Assigned users (with their login) and groups (with their name).
+    pub assignments: bool,
+}
+
+impl Parts {
+    pub const ALL: Parts = Parts {
+        mappings: true,
+        connection: true,
+        assignments: true,
+    };
+}
+
+/// One app to read. `key` is the caller's name for it: the snapshot is keyed by it, and read
+/// errors name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppScope {
+    pub key: String,
+    pub select: AppSelector,
+    pub parts: Parts,
+}
+
+/// Which apps to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Apps {
+    /// These apps, each found as it says.
+    Selected(Vec<AppScope>),
+    /// Every app of the org that is not deleted, with all its parts, keyed by app id.
+    All,
+}
+
+/// Everything a read covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The Okta user profile schema (default user type).
+    pub user_schema: bool,
+    pub apps: Apps,
+    /// Logins to resolve to user ids (for users not assigned yet), looked up once for all apps.
+    pub logins: Vec<String>,
+    /// Group names to resolve to group ids, looked up once for all apps.
+    pub group_names: Vec<String>,
+}
+
+impl Scope {
+    /// The whole org: every app with all its parts, and the Okta user schema.
+    pub fn all() -> Scope {
+        Scope {
+            user_schema: true,
+            apps: Apps::All,
+            logins: Vec::new(),
+            group_names: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! User and group assignments: profiles compare only the attributes the config sets; group
+//! priorities are planned together (a move shifts the others); removals of what the config
+//! does not name, for collections it owns exclusively, carry the risk of deprovisioning.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::DiffError;
+use crate::config::Loc;
+use crate::config::model::{App, AppManage, Assignments, GroupAssignment, Ownership};
+use crate::facts::provisioning::ToAppToggle;
+use crate::ids::GroupId;
+use crate::okta::{Directory, LiveApp, LiveGroup};
+use crate::plan::attribute::FieldChange;
+use crate::plan::change::{Change, Op, Risk, Subject};
+
+/// What every assignment diff of one app reads.
+struct Context<'a> {
+    name: &'a str,
+    live: &'a LiveApp,
+    directory: &'a Directory,
+    /// The risk of an unassignment.
+    unassign_risk: Risk,
+}
+
+pub(super) fn app(
+    changes: &mut Vec<Change>,
+    errors: &mut Vec<DiffError>,
+    name: &str,
+    app: &App,
+    live: &LiveApp,
+    directory: &Directory,
+    manage: &AppManage,
+) {
+    let Some(assignments) = &app.assignments else {
+        return;
+    };
+    let cx = Context {
+        name,
+        live,
+        directory,
+        unassign_risk: if deactivates(app, live) {
+            Risk::Deprovisions
+        } else {
+            Risk::Safe
+        },
+    };
+    users(changes, errors, &cx, &assignments.value);
+    if manage.users == Ownership::Exclusive {
+        unassign_users(changes, &cx, &assignments.value);
+    }
+    let declared = resolve_groups(errors, &cx, &assignments.value);
+    groups(changes, &cx, declared);
+    if manage.groups == Ownership::Exclusive {
+        unassign_groups(changes, &cx, &assignments.value);
+    }
+}
+
+/// Deactivate Users is (or will be) on: unassigning deactivates app accounts.
+fn deactivates(app: &App, live: &LiveApp) -> bool {
+    let desired = app
+        .provisioning
+        .as_ref()
+        .and_then(|p| p.to_app.as_ref())
+        .and_then(|t| t.value.deactivate_users.as_ref())
+        .map(|d| d.value);
+    desired.unwrap_or_else(|| live.toggle_on(ToAppToggle::DeactivateUsers))
+}
+
+fn to_map(profile: &IndexMap<Loc<String>, Loc<Value>>) -> Map<String, Value> {
+    profile
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect()
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Null => "(none)".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The declared keys whose live value differs, and the live profile with them applied.
+fn profile_update(
+    live: &Map<String, Value>,
+    want: &Map<String, Value>,
+) -> (Vec<FieldChange>, Map<String, Value>) {
+    let mut merged = live.clone();
+    let mut fields = Vec::new();
+    for (key, value) in want {
+        let before = live.get(key).cloned().unwrap_or(Value::Null);
+        if &before != value {
+            fields.push(FieldChange {
+                field: key.clone(),
+                before: value_text(&before),
+                after: value_text(value),
+            });
+            merged.insert(key.clone(), value.clone());
+        }
+    }
+    (fields, merged)
+}
+
+fn is_group_scope(scope: Option<&str>) -> bool {
+    scope == Some("GROUP")
+}
+
+/// Declared users: assign, or update the profile values the config sets.
+fn users(
+    changes: &mut Vec<Change>,
+    errors: &mut Vec<DiffError>,
+    cx: &Context<'_>,
+    assignments: &Assignments,
+) {
+    let app_id = &cx.live.app.id;
+    let live_users = cx.live.users.as_deref().unwrap_or_default();
+    for (login, profile) in &assignments.users {
+        let want = profile.as_ref().map(to_map).unwrap_or_default();
+        let subject = Subject::UserAssignment {
+            app: cx.name.into(),
+            login: login.value.clone(),
+        };
+        let found = live_users
+            .iter()
+            .find(|u| u.login.eq_ignore_ascii_case(login));
+        let op = match found {
+            Some(user) if !is_group_scope(user.assignment.scope.as_deref()) => {
+                let (fields, merged) = profile_update(&user.assignment.profile, &want);
+                if fields.is_empty() {
+                    continue;
+                }
+                Op::UpdateUser {
+                    app_id: app_id.clone(),
+                    user_id: user.assignment.id.clone(),
+                    profile: merged,
+                    fields,
+                }
+            }
+            found => {
+                let user_id = found
+                    .map(|u| u.assignment.id.clone())
+                    .or_else(|| cx.directory.user(login).cloned());
+                let Some(user_id) = user_id else {
+                    errors.push(DiffError::NoSuchUser {
+                        app: cx.name.into(),
+                        login: login.value.clone(),
+                    });
+                    continue;
+                };
+                Op::AssignUser {
+                    app_id: app_id.clone(),
+                    user_id,
+                    profile: want,
+                }
+            }
+        };
+        changes.push(Change::new(subject, op, Risk::Safe));
+    }
+}
+
+/// Directly assigned users the config does not name.
+fn unassign_users(changes: &mut Vec<Change>, cx: &Context<'_>, assignments: &Assignments) {
+    for user in cx.live.users.iter().flatten() {
+        let declared = assignments
+            .users
+            .keys()
+            .any(|l| l.eq_ignore_ascii_case(&user.login));
+        if !declared && !is_group_scope(user.assignment.scope.as_deref()) {
+            changes.push(Change::new(
+                Subject::UserAssignment {
+                    app: cx.name.into(),
+                    login: user.login.clone(),
+                },
+                Op::UnassignUser {
+                    app_id: cx.live.app.id.clone(),
+                    user_id: user.assignment.id.clone(),
+                },
+                cx.unassign_risk,
+            ));
+        }
+    }
+}
+
+/// A declared group with its id and its live assignment, if any.
+struct DeclaredGroup<'a> {
+    name: &'a str,
+    assignment: &'a GroupAssignment,
+    id: GroupId,
+    current: Option<&'a LiveGroup>,
+}
+
+/// Every declared group resolved to one id; unknown and ambiguous names are errors.
+fn resolve_groups<'a>(
+    errors: &mut Vec<DiffError>,
+    cx: &Context<'a>,
+    assignments: &'a Assignments,
+) -> Vec<DeclaredGroup<'a>> {
+    let live_groups = cx.live.groups.as_deref().unwrap_or_default();
+    let mut declared = Vec::new();
+    for (group, assignment) in &assignments.groups {
+        let ids = cx
+            .directory
+            .groups
+            .get(&group.value)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let id = match ids {
+            [one] => one.clone(),
+            [] => match live_groups.iter().find(|g| g.name == group.value) {
+                Some(g) => g.assignment.id.clone(),
+                None => {
+                    errors.push(DiffError::NoSuchGroup {
+                        app: cx.name.into(),
+                        group: group.value.clone(),
+                    });
+                    continue;
+                }
+            },
+            many => {
+                errors.push(DiffError::AmbiguousGroup {
+                    app: cx.name.into(),
+                    group: group.value.clone(),
+                    count: many.len(),
+                });
+                continue;
+            }
+        };
+        let current = live_groups.iter().find(|g| g.assignment.id == id);
+        declared.push(DeclaredGroup {
+            name: &group.value,
+            assignment,
+            id,
+            current,
+        });
+    }
+    declared
+}
+
+/// Declared groups: assign, or update profile and priority. Okta stores priorities as given,
+/// gaps included (recorded in `TestAccResourceOktaAppGroupAssignment_crud__oie-00.yaml`); a
+/// move shifts the others, so when any priority changes every declared priority is set again,
+/// in ascending order, so each lands where the config puts it.
+fn groups(changes: &mut Vec<Change>, cx: &Context<'_>, mut declared: Vec<DeclaredGroup<'_>>) {
+    let priority_of = |g: &DeclaredGroup<'_>| g.assignment.priority.as_ref().map(|p| p.value);
+    let moves = declared.iter().any(|g| {
+        let want = priority_of(g);
+        want.is_some()
+            && g.current
+                .is_none_or(|c| c.assignment.priority != want.map(i64::from))
+    });
+    declared.sort_by_key(|g| priority_of(g).unwrap_or(u32::MAX));
+    for group in declared {
+        let want = to_map(&group.assignment.profile);
+        let priority = priority_of(&group);
+        let (fields, profile, assigned) = match group.current {
+            Some(current) => {
+                let (mut fields, merged) = profile_update(&current.assignment.profile, &want);
+                fields.extend(priority_fields(current, priority, moves));
+                if fields.is_empty() {
+                    continue;
+                }
+                (fields, merged, true)
+            }
+            None => (Vec::new(), want, false),
+        };
+        changes.push(Change::new(
+            Subject::GroupAssignment {
+                app: cx.name.into(),
+                group: group.name.into(),
+            },
+            Op::PutGroup {
+                app_id: cx.live.app.id.clone(),
+                group_id: group.id,
+                priority,
+                profile,
+                fields,
+                assigned,
+            },
+            Risk::Safe,
+        ));
+    }
+}
+
+/// How an assigned group's priority changes: moved, or set again because another one moves.
+fn priority_fields(current: &LiveGroup, priority: Option<u32>, moves: bool) -> Option<FieldChange> {
+    let p = priority?;
+    let have = current.assignment.priority;
+    if have != Some(i64::from(p)) {
+        return Some(FieldChange {
+            field: "priority".into(),
+            before: have.map_or("(none)".into(), |p| p.to_string()),
+            after: p.to_string(),
+        });
+    }
+    moves.then(|| FieldChange {
+        field: "priority".into(),
+        before: p.to_string(),
+        after: format!("{p} (set again: another group moves)"),
+    })
+}
+
+/// Assigned groups the config does not name.
+fn unassign_groups(changes: &mut Vec<Change>, cx: &Context<'_>, assignments: &Assignments) {
+    for group in cx.live.groups.iter().flatten() {
+        if !assignments.groups.contains_key(group.name.as_str()) {
+            changes.push(Change::new(
+                Subject::GroupAssignment {
+                    app: cx.name.into(),
+                    group: group.name.clone(),
+                },
+                Op::UnassignGroup {
+                    app_id: cx.live.app.id.clone(),
+                    group_id: group.assignment.id.clone(),
+                },
+                cx.unassign_risk,
+            ));
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Profile mappings in both directions: one change per target property, compared by
+//! expression (white space aside) and by push status when the config sets it.
+
+use indexmap::IndexMap;
+
+use super::DiffError;
+use crate::config::Loc;
+use crate::config::model::{App, ApplyOn, Mapping, Ownership};
+use crate::okta::LiveApp;
+use crate::okta::types::ProfileMapping;
+use crate::plan::change::{Change, Direction, Op, Risk, Subject};
+
+/// Both mappings of an app.
+pub(super) fn app(
+    changes: &mut Vec<Change>,
+    errors: &mut Vec<DiffError>,
+    name: &str,
+    app: &App,
+    live: &LiveApp,
+    ownership: Ownership,
+) {
+    for (direction, desired, mapping) in [
+        (Direction::ToApp, &app.mappings.to_app, live.to_app.as_ref()),
+        (
+            Direction::ToOkta,
+            &app.mappings.to_okta,
+            live.to_okta.as_ref(),
+        ),
+    ] {
+        if desired.is_empty() && ownership == Ownership::Additive {
+            continue;
+        }
+        match mapping {
+            Some(mapping) => {
+                let mapping = Live {
+                    app: name,
+                    direction,
+                    mapping,
+                };
+                set(changes, &mapping, desired);
+                if ownership == Ownership::Exclusive {
+                    remove_undeclared(changes, &mapping, desired);
+                }
+            }
+            None if desired.is_empty() => {}
+            None => errors.push(DiffError::NoMapping {
+                app: name.into(),
+                direction: match direction {
+                    Direction::ToApp => "Okta User → app",
+                    Direction::ToOkta => "app → Okta User",
+                },
+            }),
+        }
+    }
+}
+
+/// One live mapping and what the plan calls it.
+struct Live<'a> {
+    app: &'a str,
+    direction: Direction,
+    mapping: &'a ProfileMapping,
+}
+
+impl Live<'_> {
+    fn subject(&self, property: &str) -> Subject {
+        Subject::Mapping {
+            app: self.app.into(),
+            direction: self.direction,
+            property: property.into(),
+        }
+    }
+}
+
+fn push_status(apply_on: ApplyOn) -> &'static str {
+    match apply_on {
+        ApplyOn::CreateAndUpdate => "PUSH",
+        ApplyOn::CreateOnly => "DONT_PUSH",
+    }
+}
+
+/// Properties Okta will not let a mapping lose.
+fn unremovable(direction: Direction, property: &str) -> bool {
+    matches!(
+        (direction, property),
+        (Direction::ToOkta, "login") | (Direction::ToApp, "userName")
+    )
+}
+
+fn set(changes: &mut Vec<Change>, live: &Live<'_>, desired: &IndexMap<Loc<String>, Loc<Mapping>>) {
+    let properties = live.mapping.properties.as_ref();
+    for (target, mapping) in desired {
+        let want_push = mapping.value.apply_on.map(push_status);
+        let current = properties.and_then(|p| p.get(target.as_str()));
+        let same = current.is_some_and(|c| {
+            same_expression(&c.expression, &mapping.value.expression)
+                && want_push.is_none_or(|p| c.push_status.as_deref() == Some(p))
+        });
+        if same {
+            continue;
+        }
+        changes.push(Change::new(
+            live.subject(target),
+            Op::SetMapping {
+                mapping_id: live.mapping.id.clone(),
+                property: target.value.clone(),
+                expression: mapping.value.expression.clone(),
+                push_status: want_push
+                    .map(str::to_string)
+                    .or_else(|| current.and_then(|c| c.push_status.clone())),
+                before: current.map(|c| (c.expression.clone(), c.push_status.clone())),
+            },
+            Risk::Safe,
+        ));
+    }
+}
+
+fn remove_undeclared(
+    changes: &mut Vec<Change>,
+    live: &Live<'_>,
+    desired: &IndexMap<Loc<String>, Loc<Mapping>>,
+) {
+    for (property, current) in live.mapping.properties.iter().flatten() {
+        if !desired.contains_key(property.as_str()) && !unremovable(live.direction, property) {
+            changes.push(Change::new(
+                live.subject(property),
+                Op::RemoveMapping {
+                    mapping_id: live.mapping.id.clone(),
+                    property: property.clone(),
+                    before: current.expression.clone(),
+                },
+                Risk::Safe,
+            ));
+        }
+    }
+}
+
+/// Expressions compare without insignificant white space.
+fn same_expression(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}

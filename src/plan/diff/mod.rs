@@ -1,0 +1,109 @@
+//! The diff: config × [`Snapshot`] → changes, each with its risk, plus notes on what the API
+//! cannot show. Okta-aware, one file per concern: [`attributes`] (schemas, through
+//! [`super::attribute`]'s shapes), [`mappings`] (expressions, push status when set),
+//! [`provisioning`] (toggles and the connection), [`assignments`] (profiles compare only the
+//! attributes the config sets). No HTTP here: the snapshot is data.
+
+mod assignments;
+mod attributes;
+mod mappings;
+mod provisioning;
+
+use super::change::{Change, Note};
+use crate::config::model::{App, Config, Ownership};
+use crate::okta::{Directory, LiveApp, Snapshot};
+
+/// A plan before it is bound to an org: the changes and the notes.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Changes {
+    pub changes: Vec<Change>,
+    pub notes: Vec<Note>,
+}
+
+/// Why no plan can be made: the config names something the org does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiffError {
+    #[error(
+        "app `{app}`: no Okta user has the login `{login}` (check the spelling, or create the user first)"
+    )]
+    NoSuchUser { app: String, login: String },
+    #[error("app `{app}`: no Okta group is named `{group}`")]
+    NoSuchGroup { app: String, group: String },
+    #[error(
+        "app `{app}`: {count} Okta groups are named `{group}`; rename one so the config names one group"
+    )]
+    AmbiguousGroup {
+        app: String,
+        group: String,
+        count: usize,
+    },
+    #[error(
+        "app `{app}`: Okta has no {direction} profile mapping for this app, so its mappings cannot be set"
+    )]
+    NoMapping {
+        app: String,
+        direction: &'static str,
+    },
+}
+
+/// Computes the changes that make the org match the config, in the plan's one order
+/// ([`super::order`]).
+pub fn diff(config: &Config, live: &Snapshot) -> Result<Changes, Vec<DiffError>> {
+    let mut out = Changes::default();
+    let mut errors = Vec::new();
+    if let (Some(okta_user), Some(schema)) = (&config.okta_user, &live.user_schema) {
+        let ownership = okta_user
+            .value
+            .manage
+            .as_ref()
+            .map_or(Ownership::Additive, |m| m.value.attributes);
+        attributes::okta_user(
+            &mut out.changes,
+            &okta_user.value.attributes,
+            schema,
+            ownership,
+        );
+    }
+    for (name, app) in &config.apps {
+        let Some(live_app) = live.apps.get(name.as_str()) else {
+            continue;
+        };
+        app_changes(&mut out, &mut errors, name, app, live_app, &live.directory);
+    }
+    if errors.is_empty() {
+        super::order::sort(&mut out.changes);
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn app_changes(
+    out: &mut Changes,
+    errors: &mut Vec<DiffError>,
+    name: &str,
+    app: &App,
+    live: &LiveApp,
+    directory: &Directory,
+) {
+    let manage = app
+        .manage
+        .as_ref()
+        .map(|m| m.value.clone())
+        .unwrap_or_default();
+    attributes::app(&mut out.changes, name, app, live, manage.attributes);
+    mappings::app(&mut out.changes, errors, name, app, live, manage.mappings);
+    provisioning::app(out, name, app, live);
+    assignments::app(
+        &mut out.changes,
+        errors,
+        name,
+        app,
+        live,
+        directory,
+        &manage,
+    );
+}
+
+#[cfg(test)]
+mod tests;

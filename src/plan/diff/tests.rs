@@ -1,0 +1,225 @@
+//! The diff's unit tests: a Luciq org in several states (see `plan::testing`).
+
+use indexmap::IndexMap;
+use serde_json::{from_value, json};
+
+use super::*;
+use crate::okta::{Features, LiveUser};
+use crate::plan::change::{Op, Subject};
+use crate::plan::testing::*;
+use crate::plan::{Action, Risk};
+
+#[test]
+fn a_fresh_org_gets_everything_the_luciq_guide_clicks() {
+    let plan = diff(
+        &config(LUCIQ),
+        &org(
+            json!({}),
+            live_app(vec!["SCIM_PROVISIONING"], json!({}), json!({})),
+        ),
+    )
+    .unwrap();
+    let summary: Vec<(String, Action, Risk)> = plan
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                serde_json::to_value(&c.subject).unwrap().to_string(),
+                c.action,
+                c.risk,
+            )
+        })
+        .collect();
+    let count = |a: Action| summary.iter().filter(|s| s.1 == a).count();
+    assert_eq!(count(Action::Create), 2 + 2 + 2 + 2 + 1, "{summary:#?}");
+    assert_eq!(
+        count(Action::Manual),
+        1,
+        "the To App toggles of a custom app: {summary:#?}"
+    );
+    let manual = plan
+        .changes
+        .iter()
+        .find(|c| c.action == Action::Manual)
+        .unwrap();
+    let Op::Manual { steps, .. } = &manual.op else {
+        panic!()
+    };
+    assert_eq!(
+        steps,
+        &[
+            "Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users, then Save"
+        ]
+    );
+    // Okta user schema first, assignments last.
+    assert!(matches!(
+        plan.changes[0].subject,
+        Subject::OktaUserAttribute { .. }
+    ));
+    assert!(matches!(
+        plan.changes.last().unwrap().subject,
+        Subject::UserAssignment { .. } | Subject::GroupAssignment { .. }
+    ));
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.text.contains("https://api.luciq.ai/scim/v2"))
+    );
+}
+
+#[test]
+fn a_converged_org_plans_nothing() {
+    let plan = diff(&config(LUCIQ), &org(okta_attributes(), converged_app())).unwrap();
+    assert_eq!(plan.changes, vec![], "{:#?}", plan.changes);
+}
+
+#[test]
+fn exclusive_ownership_proposes_removals_with_their_risk() {
+    let text = LUCIQ.replace("    find: { label: Luciq }", "    find: { label: Luciq }\n    manage: { attributes: exclusive, users: exclusive, mappings: exclusive }");
+    let mut app = converged_app();
+    app.schema = from_value(json!({"definitions": {"custom": {"properties": {
+        "legacyRole": {"title": "Legacy", "type": "string"}
+    }}}}))
+    .unwrap();
+    app.schema
+        .definitions
+        .custom
+        .as_mut()
+        .unwrap()
+        .properties
+        .extend(
+            from_value::<IndexMap<String, crate::okta::types::SchemaProperty>>(luciq_attributes())
+                .unwrap(),
+        );
+    app.users.as_mut().unwrap().push(LiveUser {
+        login: "carol@example.com".into(),
+        assignment: from_value(json!({"id": "00uCAROL", "scope": "USER", "profile": {}})).unwrap(),
+    });
+    app.users.as_mut().unwrap().push(LiveUser {
+        login: "dave@example.com".into(),
+        assignment: from_value(json!({"id": "00uDAVE", "scope": "GROUP", "profile": {}})).unwrap(),
+    });
+    app.to_app
+        .as_mut()
+        .unwrap()
+        .properties
+        .as_mut()
+        .unwrap()
+        .insert(
+            "userName".into(),
+            from_value(json!({"expression": "user.login"})).unwrap(),
+        );
+    let plan = diff(&config(&text), &org(okta_attributes(), app)).unwrap();
+    let risks: Vec<(Action, Risk)> = plan.changes.iter().map(|c| (c.action, c.risk)).collect();
+    assert_eq!(
+        risks,
+        // Apply order: unassignments, then attribute deletions.
+        vec![
+            (Action::Delete, Risk::Deprovisions),
+            (Action::Delete, Risk::DataLoss)
+        ],
+        "{:#?}",
+        plan.changes
+    );
+}
+
+#[test]
+fn drift_in_a_profile_value_and_a_toggle_is_reported_precisely() {
+    let mut app = converged_app();
+    app.users.as_mut().unwrap()[1]
+        .assignment
+        .profile
+        .insert("instabugRole".into(), json!("viewer"));
+    app.users.as_mut().unwrap()[1]
+        .assignment
+        .profile
+        .insert("department".into(), json!("R&D"));
+    app.app
+        .features
+        .as_mut()
+        .unwrap()
+        .retain(|f| f != "PUSH_PROFILE_UPDATES");
+    let plan = diff(&config(LUCIQ), &org(okta_attributes(), app)).unwrap();
+    assert_eq!(plan.changes.len(), 2, "{:#?}", plan.changes);
+    let Op::Manual { steps, fields } = &plan.changes[0].op else {
+        panic!("{:#?}", plan.changes)
+    };
+    assert_eq!(
+        steps,
+        &[
+            "Applications → Luciq → Provisioning → To App → Edit → enable Update User Attributes, then Save"
+        ]
+    );
+    assert_eq!(fields[0].before, "off");
+    let Op::UpdateUser {
+        profile, fields, ..
+    } = &plan.changes[1].op
+    else {
+        panic!()
+    };
+    assert_eq!(profile["instabugRole"], "member");
+    assert_eq!(
+        profile["department"], "R&D",
+        "attributes the config does not set are kept"
+    );
+    assert_eq!(fields.len(), 1);
+}
+
+#[test]
+fn unknown_logins_and_groups_are_errors_naming_them() {
+    let text = LUCIQ
+        .replace("bob@example.com", "bobby@example.com")
+        .replace("Engineering:", "Engineers:");
+    let errors = diff(
+        &config(&text),
+        &org(json!({}), live_app(vec![], json!({}), json!({}))),
+    )
+    .unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter().any(|e| e.contains("`bobby@example.com`")),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|e| e.contains("`Engineers`")), "{text:?}");
+}
+
+#[test]
+fn allow_listed_apps_get_a_feature_put_that_keeps_other_settings() {
+    let text = "apps:\n  partner:\n    find: { name: okta_org2org }\n    provisioning:\n      to_app: { create_users: true, deactivate_users: false }\n";
+    let mut app = live_app(vec![], json!({}), json!({}));
+    app.features = Features::Api { features: vec![from_value(json!({
+        "name": "USER_PROVISIONING", "status": "ENABLED",
+        "capabilities": {"create": {"lifecycleCreate": {"status": "DISABLED"}},
+            "update": {"profile": {"status": "ENABLED"}, "lifecycleDeactivate": {"status": "ENABLED"},
+                       "password": {"status": "DISABLED", "seed": "RANDOM", "change": "KEEP_EXISTING"}}}
+    })).unwrap()] };
+    let live = Snapshot::new(
+        None,
+        [("partner".to_string(), app)].into_iter().collect(),
+        Default::default(),
+    );
+    let plan = diff(&config(text), &live).unwrap();
+    assert_eq!(plan.changes.len(), 1);
+    let Op::PutFeature {
+        capabilities,
+        fields,
+        ..
+    } = &plan.changes[0].op
+    else {
+        panic!()
+    };
+    assert_eq!(
+        capabilities["create"]["lifecycleCreate"]["status"],
+        "ENABLED"
+    );
+    assert_eq!(
+        capabilities["update"]["lifecycleDeactivate"]["status"],
+        "DISABLED"
+    );
+    assert_eq!(
+        capabilities["update"]["profile"]["status"], "ENABLED",
+        "unmanaged toggle kept"
+    );
+    assert_eq!(capabilities["update"]["password"]["seed"], "RANDOM");
+    assert_eq!(fields.len(), 2);
+}

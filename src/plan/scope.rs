@@ -1,0 +1,84 @@
+//! A config → the [`Scope`] of the read it needs: its apps (found as `find:` says, keyed by
+//! their config name), the collections each one manages, the Okta user schema when Okta user
+//! attributes are declared, and every login and group name it assigns.
+
+use crate::config::model::{App, Config, Find, Ownership};
+use crate::okta::{AppScope, AppSelector, Apps, Parts, Scope};
+
+/// What a plan of `config` must read.
+pub fn scope(config: &Config) -> Scope {
+    let mut logins: Vec<String> = Vec::new();
+    let mut group_names: Vec<String> = Vec::new();
+    for assignments in config.apps.values().filter_map(|a| a.assignments.as_ref()) {
+        for login in assignments.value.users.keys() {
+            if !logins.iter().any(|l| l.eq_ignore_ascii_case(login)) {
+                logins.push(login.value.clone());
+            }
+        }
+        for group in assignments.value.groups.keys() {
+            if !group_names.contains(&group.value) {
+                group_names.push(group.value.clone());
+            }
+        }
+    }
+    Scope {
+        user_schema: config.okta_user.is_some(),
+        apps: Apps::Selected(
+            config
+                .apps
+                .iter()
+                .map(|(name, app)| AppScope {
+                    key: name.value.clone(),
+                    select: selector(&app.find.value),
+                    parts: parts(app),
+                })
+                .collect(),
+        ),
+        logins,
+        group_names,
+    }
+}
+
+fn selector(find: &Find) -> AppSelector {
+    match find {
+        Find::Id(id) => AppSelector::Id(id.clone()),
+        Find::Label(label) => AppSelector::Label(label.clone()),
+        Find::Name(name) => AppSelector::Name(name.clone()),
+    }
+}
+
+/// The collections an app's config manages.
+fn parts(app: &App) -> Parts {
+    let exclusive_mappings = app
+        .manage
+        .as_ref()
+        .is_some_and(|m| m.value.mappings == Ownership::Exclusive);
+    Parts {
+        mappings: !app.mappings.to_app.is_empty()
+            || !app.mappings.to_okta.is_empty()
+            || exclusive_mappings,
+        connection: app.provisioning.as_ref().is_some_and(|p| p.scim.is_some()),
+        assignments: app.assignments.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::testing::{LUCIQ, config};
+
+    #[test]
+    fn the_luciq_example_reads_its_app_with_every_part_and_its_logins_once() {
+        let scope = scope(&config(LUCIQ));
+        assert!(scope.user_schema);
+        let Apps::Selected(apps) = &scope.apps else {
+            panic!("{scope:?}")
+        };
+        assert_eq!(apps.len(), 1);
+        assert_eq!(apps[0].key, "luciq");
+        assert_eq!(apps[0].select, AppSelector::Label("Luciq".into()));
+        assert_eq!(apps[0].parts, Parts::ALL);
+        assert_eq!(scope.logins, ["alice@example.com", "bob@example.com"]);
+        assert_eq!(scope.group_names, ["Engineering"]);
+    }
+}
