@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use oktaform::config::{FileId, load::parse};
 use oktaform::ids::OrgUrl;
-use oktaform::okta::read::read;
+use oktaform::okta::read;
 use oktaform::okta::{Access, Client, ClientOptions, Credentials};
 use oktaform::plan::{diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions, Seed, seed};

@@ -9,7 +9,7 @@ use oktaform::apply::guard::{self, Permissions};
 use oktaform::apply::{ApplyOptions, apply};
 use oktaform::config::{FileId, load::parse};
 use oktaform::ids::OrgUrl;
-use oktaform::okta::read::read;
+use oktaform::okta::read;
 use oktaform::okta::{Access, Client, ClientOptions, Credentials};
 use oktaform::plan::{Action, Plan, Subject, diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions};

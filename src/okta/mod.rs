@@ -3,15 +3,15 @@
 //! [`Scope`] into a versioned [`Snapshot`]. It imports nothing from `config` or `plan`:
 //! everything above sees typed results and data, never HTTP.
 
-pub mod api;
-pub mod auth;
-pub mod client;
+mod api;
+mod auth;
+mod client;
 pub mod error;
 pub mod jws;
 pub mod rate_limit;
-pub mod read;
-pub mod scope;
-pub mod snapshot;
+mod read;
+mod scope;
+mod snapshot;
 pub mod types;
 
 pub use auth::{Access, Credentials};
