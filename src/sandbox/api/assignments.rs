@@ -1,45 +1,143 @@
-//! App assignments: app users (assigned directly, with their app profile) and app groups
-//! (with profile and priority), listed, read, assigned and unassigned.
+//! App assignments: app users (assigned directly, with their app profile checked against the
+//! app schema) and app groups (with profile and priority, collisions pushed down), listed
+//! (`expand` embeds the user or group), read, assigned and unassigned.
 
 use serde_json::{Map, Value, json};
 
-use super::super::state::{OrgState, target, timestamp};
-use super::{Reply, Request, not_found, page, validation};
+use super::super::state::{AppState, OrgState, target, timestamp};
+use super::{Outcome, Reply, Request, app_index, not_found, page, validation};
 
-fn expand_user(org: &OrgState, mut app_user: Value) -> Value {
-    if let Some(user) = app_user["id"].as_str().and_then(|id| org.user(id)) {
-        app_user["_embedded"] = json!({ "user": user });
-    }
-    app_user
+/// `rest`: the path after `/api/v1/apps/{id}/`, starting with `users` or `groups`.
+pub(super) fn route(org: &mut OrgState, req: &Request, id: &str, rest: &[&str]) -> Option<Outcome> {
+    use Kind::{Group, User};
+    Some(match (req.method, rest) {
+        ("GET", ["users"]) => list(org, req, id, User),
+        ("POST", ["users"]) => req.with_json(|b| assign_user(org, req, id, None, b)),
+        ("GET", ["users", uid]) => get(org, id, User, uid),
+        ("POST", ["users", uid]) => req.with_json(|b| assign_user(org, req, id, Some(uid), b)),
+        ("DELETE", ["users", uid]) => unassign(org, req, id, User, uid),
+        ("GET", ["groups"]) => list(org, req, id, Group),
+        ("GET", ["groups", gid]) => get(org, id, Group, gid),
+        ("PUT", ["groups", gid]) => req.with_json(|b| put_group(org, req, id, gid, b)),
+        ("DELETE", ["groups", gid]) => unassign(org, req, id, Group, gid),
+        _ => return None,
+    })
 }
 
-pub(super) fn list_app_users(org: &OrgState, req: &Request, id: &str) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    let expand = req.query("expand") == Some("user");
-    let users: Vec<Value> = org.apps[i]
-        .users
+/// The two kinds of assignment, which are listed, read and removed alike.
+#[derive(Clone, Copy)]
+enum Kind {
+    User,
+    Group,
+}
+
+impl Kind {
+    fn of(self, app: &AppState) -> &[Value] {
+        match self {
+            Kind::User => &app.users,
+            Kind::Group => &app.groups,
+        }
+    }
+
+    fn of_mut(self, app: &mut AppState) -> &mut Vec<Value> {
+        match self {
+            Kind::User => &mut app.users,
+            Kind::Group => &mut app.groups,
+        }
+    }
+
+    /// The user or group an assignment is for.
+    fn assignee(self, org: &OrgState, id: &str) -> Option<Value> {
+        match self {
+            Kind::User => org.user(id).cloned(),
+            Kind::Group => org.group(id).cloned(),
+        }
+    }
+
+    /// The `expand` value that embeds the assignee, and its key under `_embedded`.
+    fn expand(self) -> &'static str {
+        match self {
+            Kind::User => "user",
+            Kind::Group => "group",
+        }
+    }
+
+    /// What a missing assignment is called in the 404.
+    fn resource(self) -> &'static str {
+        match self {
+            Kind::User => "AppUser",
+            Kind::Group => "AppGroup",
+        }
+    }
+
+    /// The System Log event of a removal: type, message, target type.
+    fn removal(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Kind::User => (
+                "application.user_membership.remove",
+                "Remove user from app",
+                "User",
+            ),
+            Kind::Group => (
+                "application.group_membership.remove",
+                "Remove group from app",
+                "UserGroup",
+            ),
+        }
+    }
+}
+
+/// The assignments of app `id`, paged (users 50 by default and at most 500, groups 20 and 200).
+fn list(org: &OrgState, req: &Request, id: &str, kind: Kind) -> Outcome {
+    let i = app_index(org, id)?;
+    let expand = req.query("expand") == Some(kind.expand());
+    let items: Vec<Value> = kind
+        .of(&org.apps[i])
         .iter()
-        .map(|u| {
-            if expand {
-                expand_user(org, u.clone())
-            } else {
-                u.clone()
+        .map(|a| {
+            let mut a = a.clone();
+            if expand
+                && let Some(assignee) = a["id"].as_str().and_then(|aid| kind.assignee(org, aid))
+            {
+                let mut embedded = Map::new();
+                embedded.insert(kind.expand().into(), assignee);
+                a["_embedded"] = Value::Object(embedded);
             }
+            a
         })
         .collect();
-    page(users, req, 50, 500)
+    Ok(match kind {
+        Kind::User => page(items, req, 50, 500),
+        Kind::Group => page(items, req, 20, 200),
+    })
 }
 
-pub(super) fn app_user(org: &OrgState, id: &str, uid: &str) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
+fn get(org: &OrgState, id: &str, kind: Kind, aid: &str) -> Outcome {
+    let i = app_index(org, id)?;
+    kind.of(&org.apps[i])
+        .iter()
+        .find(|a| a["id"] == aid)
+        .map(|a| Reply::ok(a.clone()))
+        .ok_or_else(|| not_found(aid, kind.resource()))
+}
+
+/// Removes an assignment: 204. Gaps in group priorities stay (Okta does not renumber).
+fn unassign(org: &mut OrgState, req: &Request, id: &str, kind: Kind, aid: &str) -> Outcome {
+    let i = app_index(org, id)?;
+    let assignments = kind.of_mut(&mut org.apps[i]);
+    let Some(p) = assignments.iter().position(|a| a["id"] == aid) else {
+        return Err(not_found(aid, kind.resource()));
     };
-    match org.apps[i].users.iter().find(|u| u["id"] == uid) {
-        Some(u) => Reply::ok(u.clone()),
-        None => not_found(uid, "AppUser"),
-    }
+    assignments.remove(p);
+    let (event, message, target_type) = kind.removal();
+    org.log_app(
+        i,
+        &req.actor,
+        event,
+        message,
+        vec![target(&json!(aid), target_type, &json!(aid))],
+    );
+    Ok(Reply::changed(None, 204))
 }
 
 /// Checks an app profile against the app schema: known attributes, enum members.
@@ -74,64 +172,49 @@ fn check_profile(schema: &Value, profile: &Map<String, Value>) -> Result<(), Str
     Ok(())
 }
 
-pub(super) fn assign_user(
+/// The body's `profile` (empty when absent), checked against app `i`'s schema.
+fn checked_profile(
+    org: &OrgState,
+    i: usize,
+    body: &Value,
+    operation: &str,
+) -> Result<Map<String, Value>, Reply> {
+    let profile = body["profile"].as_object().cloned().unwrap_or_default();
+    check_profile(&org.apps[i].schema, &profile).map_err(|cause| validation(operation, cause))?;
+    Ok(profile)
+}
+
+/// `POST …/users` assigns the user named in the body (or updates an existing assignment,
+/// which then becomes a direct one); `POST …/users/{uid}` updates an existing one's profile.
+fn assign_user(
     org: &mut OrgState,
     req: &Request,
     id: &str,
     uid: Option<&str>,
     body: Value,
-) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
+) -> Outcome {
+    let i = app_index(org, id)?;
+    let Some(user_id) = uid.or_else(|| body["id"].as_str()).map(str::to_string) else {
+        return Err(validation(
+            "assignUserToApp",
+            "id: The field cannot be left blank".into(),
+        ));
     };
-    let user_id = match uid.or_else(|| body["id"].as_str()) {
-        Some(u) => u.to_string(),
-        None => {
-            return validation(
-                "assignUserToApp",
-                "id: The field cannot be left blank".into(),
-            );
-        }
-    };
-    let Some(user) = org.user(&user_id).cloned() else {
-        return not_found(&user_id, "User");
-    };
-    let profile = body["profile"].as_object().cloned().unwrap_or_default();
-    if let Err(cause) = check_profile(&org.apps[i].schema, &profile) {
-        return validation("assignUserToApp", cause);
-    }
+    let user = Kind::User
+        .assignee(org, &user_id)
+        .ok_or_else(|| not_found(&user_id, "User"))?;
+    let profile = checked_profile(org, i, &body, "assignUserToApp")?;
     let now = timestamp();
-    let app = &mut org.apps[i];
-    let existing = app.users.iter().position(|u| u["id"] == user_id.as_str());
-    let answer = match existing {
+    let users = &mut org.apps[i].users;
+    let answer = match users.iter().position(|u| u["id"] == user_id.as_str()) {
         Some(p) => {
-            let current = &mut app.users[p];
-            if uid.is_none() {
-                current["scope"] = json!("USER");
-            }
-            let merged = current["profile"].as_object_mut();
-            if let Some(merged) = merged {
-                for (k, v) in profile {
-                    merged.insert(k, v);
-                }
-            }
-            current["lastUpdated"] = json!(now);
-            current.clone()
+            update_app_user(&mut users[p], profile, uid.is_none(), &now);
+            users[p].clone()
         }
-        None if uid.is_some() => return not_found(&user_id, "AppUser"),
+        None if uid.is_some() => return Err(not_found(&user_id, "AppUser")),
         None => {
-            let mut full = Map::new();
-            full.insert("userName".into(), user["profile"]["login"].clone());
-            full.insert("email".into(), user["profile"]["email"].clone());
-            full.insert("givenName".into(), user["profile"]["firstName"].clone());
-            full.insert("familyName".into(), user["profile"]["lastName"].clone());
-            full.extend(profile);
-            let created = json!({
-                "id": user_id, "externalId": null, "created": now, "lastUpdated": now, "scope": "USER",
-                "status": "PROVISIONED", "statusChanged": now, "passwordChanged": null, "syncState": "DISABLED",
-                "credentials": {"userName": user["profile"]["login"]}, "profile": full
-            });
-            app.users.push(created.clone());
+            let created = new_app_user(&user, &user_id, profile, &now);
+            users.push(created.clone());
             created
         }
     };
@@ -147,54 +230,33 @@ pub(super) fn assign_user(
         "Assign user to app",
         vec![target(&user["id"], "User", &user["profile"]["login"])],
     );
-    Reply::changed(Some(answer), 200)
+    Ok(Reply::changed(Some(answer), 200))
 }
 
-pub(super) fn unassign_user(org: &mut OrgState, req: &Request, id: &str, uid: &str) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    let Some(p) = org.apps[i].users.iter().position(|u| u["id"] == uid) else {
-        return not_found(uid, "AppUser");
-    };
-    org.apps[i].users.remove(p);
-    org.log_app(
-        i,
-        &req.actor,
-        "application.user_membership.remove",
-        "Remove user from app",
-        vec![target(&json!(uid), "User", &json!(uid))],
-    );
-    Reply::changed(None, 204)
-}
-
-pub(super) fn list_app_groups(org: &OrgState, req: &Request, id: &str) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    let expand = req.query("expand") == Some("group");
-    let groups: Vec<Value> = org.apps[i]
-        .groups
-        .iter()
-        .map(|g| {
-            let mut g = g.clone();
-            if expand && let Some(group) = g["id"].as_str().and_then(|gid| org.group(gid)) {
-                g["_embedded"] = json!({ "group": group });
-            }
-            g
-        })
-        .collect();
-    page(groups, req, 20, 200)
-}
-
-pub(super) fn app_group(org: &OrgState, id: &str, gid: &str) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    match org.apps[i].groups.iter().find(|g| g["id"] == gid) {
-        Some(g) => Reply::ok(g.clone()),
-        None => not_found(gid, "AppGroup"),
+/// Merges `profile` into an existing app user; an assignment through `POST …/users` is direct.
+fn update_app_user(current: &mut Value, profile: Map<String, Value>, direct: bool, now: &str) {
+    if direct {
+        current["scope"] = json!("USER");
     }
+    if let Some(merged) = current["profile"].as_object_mut() {
+        merged.extend(profile);
+    }
+    current["lastUpdated"] = json!(now);
+}
+
+/// A new, directly assigned app user: its profile starts from the user's names and email.
+fn new_app_user(user: &Value, user_id: &str, profile: Map<String, Value>, now: &str) -> Value {
+    let mut full = Map::new();
+    full.insert("userName".into(), user["profile"]["login"].clone());
+    full.insert("email".into(), user["profile"]["email"].clone());
+    full.insert("givenName".into(), user["profile"]["firstName"].clone());
+    full.insert("familyName".into(), user["profile"]["lastName"].clone());
+    full.extend(profile);
+    json!({
+        "id": user_id, "externalId": null, "created": now, "lastUpdated": now, "scope": "USER",
+        "status": "PROVISIONED", "statusChanged": now, "passwordChanged": null, "syncState": "DISABLED",
+        "credentials": {"userName": user["profile"]["login"]}, "profile": full
+    })
 }
 
 /// Puts `gid` at `priority`, pushing a group already there (and any it then meets) one place
@@ -217,52 +279,39 @@ fn place(groups: &mut [Value], gid: &str, priority: i64) {
     groups.sort_by_key(|g| g["priority"].as_i64().unwrap_or(i64::MAX));
 }
 
-pub(super) fn put_app_group(
-    org: &mut OrgState,
-    req: &Request,
-    id: &str,
-    gid: &str,
-    body: Value,
-) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    let Some(group) = org.group(gid).cloned() else {
-        return not_found(gid, "UserGroup");
-    };
-    let profile = body["profile"].as_object().cloned().unwrap_or_default();
-    if let Err(cause) = check_profile(&org.apps[i].schema, &profile) {
-        return validation("assignGroupToApp", cause);
-    }
+/// `PUT …/groups/{gid}`: assigns the group or replaces its assignment's profile, at the given
+/// priority, or else where it was, or else last.
+fn put_group(org: &mut OrgState, req: &Request, id: &str, gid: &str, body: Value) -> Outcome {
+    let i = app_index(org, id)?;
+    let group = Kind::Group
+        .assignee(org, gid)
+        .ok_or_else(|| not_found(gid, "UserGroup"))?;
+    let profile = checked_profile(org, i, &body, "assignGroupToApp")?;
     let now = timestamp();
-    let app = &mut org.apps[i];
-    let existing = app.groups.iter().position(|g| g["id"] == gid);
-    let wanted = body["priority"].as_i64();
-    match existing {
+    let groups = &mut org.apps[i].groups;
+    match groups.iter().position(|g| g["id"] == gid) {
         Some(p) => {
-            let g = &mut app.groups[p];
-            g["profile"] = Value::Object(profile);
-            g["lastUpdated"] = json!(now);
+            groups[p]["profile"] = Value::Object(profile);
+            groups[p]["lastUpdated"] = json!(now);
         }
-        None => {
-            app.groups.push(json!({ "id": gid, "lastUpdated": now, "priority": Value::Null, "profile": profile }));
-        }
+        None => groups.push(
+            json!({ "id": gid, "lastUpdated": now, "priority": Value::Null, "profile": profile }),
+        ),
     }
+    let priority = |g: &Value| g["priority"].as_i64();
     // Without a priority a new assignment goes last; an existing one keeps its place.
-    let next = app
-        .groups
+    let next = groups
         .iter()
-        .filter_map(|g| g["priority"].as_i64())
+        .filter_map(priority)
         .max()
         .map_or(0, |m| m + 1);
-    let current = app
-        .groups
-        .iter()
-        .find(|g| g["id"] == gid)
-        .and_then(|g| g["priority"].as_i64());
-    place(&mut app.groups, gid, wanted.or(current).unwrap_or(next));
-    let answer = app
-        .groups
+    let current = groups.iter().find(|g| g["id"] == gid).and_then(priority);
+    place(
+        groups,
+        gid,
+        body["priority"].as_i64().or(current).unwrap_or(next),
+    );
+    let answer = groups
         .iter()
         .find(|g| g["id"] == gid)
         .cloned()
@@ -274,24 +323,5 @@ pub(super) fn put_app_group(
         "Assign group to app",
         vec![target(&group["id"], "UserGroup", &group["profile"]["name"])],
     );
-    Reply::changed(Some(answer), 200)
-}
-
-pub(super) fn unassign_group(org: &mut OrgState, req: &Request, id: &str, gid: &str) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    let Some(p) = org.apps[i].groups.iter().position(|g| g["id"] == gid) else {
-        return not_found(gid, "AppGroup");
-    };
-    // Gaps stay: Okta does not renumber the others.
-    org.apps[i].groups.remove(p);
-    org.log_app(
-        i,
-        &req.actor,
-        "application.group_membership.remove",
-        "Remove group from app",
-        vec![target(&json!(gid), "UserGroup", &json!(gid))],
-    );
-    Reply::changed(None, 204)
+    Ok(Reply::changed(Some(answer), 200))
 }

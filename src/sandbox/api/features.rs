@@ -1,103 +1,104 @@
-//! An app's provisioning settings: the Features API (`USER_PROVISIONING`, `INBOUND_PROVISIONING`,
-//! mirrored into the app's `features` array) and the default provisioning connection with its
-//! lifecycle. Only allow-listed apps have them; others answer as recorded.
+//! An app's provisioning settings: the Features API (`USER_PROVISIONING`, `INBOUND_PROVISIONING`;
+//! `USER_PROVISIONING`'s toggles mirrored into the app's `features` array) and the default
+//! provisioning connection with its lifecycle. Only allow-listed apps have them; the others
+//! answer as recorded (`Provisioning is not supported.`, a connection in status `UNKNOWN`).
 
 use serde_json::{Value, json};
 
 use super::super::state::{OrgState, timestamp};
-use super::{Reply, Request, error, malformed, not_found, validation};
+use super::{
+    Outcome, Reply, Request, app_index, malformed, no_such_endpoint, not_found, validation,
+};
+
+/// `rest`: the path after `/api/v1/apps/{id}/`, starting with `features` or `connections`.
+pub(super) fn route(org: &mut OrgState, req: &Request, id: &str, rest: &[&str]) -> Option<Outcome> {
+    Some(match (req.method, rest) {
+        ("GET", ["features"]) => list(org, id),
+        ("GET", ["features", name]) => get(org, id, name),
+        ("PUT", ["features", name]) => req.with_json(|b| put(org, req, id, name, b)),
+        ("GET", ["connections", "default"]) => connection(org, req, id, None),
+        ("POST", ["connections", "default"]) => {
+            req.with_json(|b| connection(org, req, id, Some(b)))
+        }
+        ("POST", ["connections", "default", "lifecycle", action]) => {
+            connection_lifecycle(org, req, id, action)
+        }
+        _ => return None,
+    })
+}
 
 fn not_supported() -> Reply {
     // Recorded: okta-sdk-python/test_application_features_it__…without_provisioning.yaml
     validation("feature", "Provisioning is not supported.".into())
 }
 
-pub(super) fn features(org: &OrgState, id: &str, name: Option<&str>) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    let Some(features) = &org.apps[i].features else {
-        return not_supported();
-    };
-    match name {
-        None => Reply::ok(Value::Array(features.clone())),
-        Some(name) => match features.iter().find(|f| f["name"] == name) {
-            Some(f) => Reply::ok(f.clone()),
-            None => not_found(name, "AppFeature"),
-        },
-    }
+/// App `id`'s index and its features, or why there are none.
+fn features_of<'o>(org: &'o OrgState, id: &str) -> Result<(usize, &'o [Value]), Reply> {
+    let i = app_index(org, id)?;
+    let features = org.apps[i].features.as_deref().ok_or_else(not_supported)?;
+    Ok((i, features))
 }
 
-/// The `features` array entries a USER_PROVISIONING capabilities object stands for.
-fn features_array(capabilities: &Value) -> Vec<&'static str> {
-    let on = |p: &str| capabilities.pointer(p).and_then(Value::as_str) == Some("ENABLED");
-    let mut out = Vec::new();
-    if on("/create/lifecycleCreate/status") {
-        out.push("PUSH_NEW_USERS");
-    }
-    if on("/update/profile/status") {
-        out.push("PUSH_PROFILE_UPDATES");
-    }
-    if on("/update/lifecycleDeactivate/status") {
-        out.push("PUSH_USER_DEACTIVATION");
-    }
-    if on("/update/password/status") {
-        out.push("PUSH_PASSWORD_UPDATES");
-    }
-    out
+fn list(org: &OrgState, id: &str) -> Outcome {
+    let (_, features) = features_of(org, id)?;
+    Ok(Reply::ok(Value::Array(features.to_vec())))
 }
 
-pub(super) fn put_feature(
-    org: &mut OrgState,
-    req: &Request,
-    id: &str,
-    name: &str,
-    body: Value,
-) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    let Some(features) = org.apps[i].features.as_mut() else {
-        return not_supported();
-    };
+fn get(org: &OrgState, id: &str, name: &str) -> Outcome {
+    let (_, features) = features_of(org, id)?;
+    features
+        .iter()
+        .find(|f| f["name"] == name)
+        .map(|f| Reply::ok(f.clone()))
+        .ok_or_else(|| not_found(name, "AppFeature"))
+}
+
+/// The `features` array entries of the app that USER_PROVISIONING's capabilities stand for:
+/// each is there when the capability at its pointer is `ENABLED`.
+const PUSH_FEATURES: [(&str, &str); 4] = [
+    ("/create/lifecycleCreate/status", "PUSH_NEW_USERS"),
+    ("/update/profile/status", "PUSH_PROFILE_UPDATES"),
+    (
+        "/update/lifecycleDeactivate/status",
+        "PUSH_USER_DEACTIVATION",
+    ),
+    ("/update/password/status", "PUSH_PASSWORD_UPDATES"),
+];
+
+/// Rewrites the `PUSH_*` entries of the app's `features` array after the capabilities, keeping
+/// the other entries (`GROUP_PUSH`, `SCIM_PROVISIONING`, …) in their order.
+fn mirror_push_features(app: &mut Value, capabilities: &Value) {
+    let is_push = |f: &Value| PUSH_FEATURES.iter().any(|(_, name)| f == *name);
+    let mut all: Vec<Value> = app["features"]
+        .as_array()
+        .map(|fs| fs.iter().filter(|f| !is_push(f)).cloned().collect())
+        .unwrap_or_default();
+    all.extend(
+        PUSH_FEATURES
+            .iter()
+            .filter(|(pointer, _)| {
+                capabilities.pointer(pointer).and_then(Value::as_str) == Some("ENABLED")
+            })
+            .map(|(_, name)| Value::from(*name)),
+    );
+    app["features"] = Value::Array(all);
+    app["lastUpdated"] = json!(timestamp());
+}
+
+fn put(org: &mut OrgState, req: &Request, id: &str, name: &str, body: Value) -> Outcome {
+    let i = app_index(org, id)?;
+    let features = org.apps[i].features.as_mut().ok_or_else(not_supported)?;
     let Some(feature) = features.iter_mut().find(|f| f["name"] == name) else {
-        return not_found(name, "AppFeature");
+        return Err(not_found(name, "AppFeature"));
     };
     if !body.is_object() {
         // Recorded: E0000003 for a malformed PUT (…test_application_features_lifecycle.yaml).
-        return malformed();
+        return Err(malformed());
     }
     feature["capabilities"] = body;
     let feature = feature.clone();
     if name == "USER_PROVISIONING" {
-        let app = &mut org.apps[i].app;
-        let kept: Vec<Value> = app["features"]
-            .as_array()
-            .map(|fs| {
-                fs.iter()
-                    .filter(|f| {
-                        !matches!(
-                            f.as_str(),
-                            Some(
-                                "PUSH_NEW_USERS"
-                                    | "PUSH_PROFILE_UPDATES"
-                                    | "PUSH_USER_DEACTIVATION"
-                                    | "PUSH_PASSWORD_UPDATES"
-                            )
-                        )
-                    })
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut all = kept;
-        all.extend(
-            features_array(&feature["capabilities"])
-                .into_iter()
-                .map(Value::from),
-        );
-        app["features"] = Value::Array(all);
-        app["lastUpdated"] = json!(timestamp());
+        mirror_push_features(&mut org.apps[i].app, &feature["capabilities"]);
     }
     org.log_app(
         i,
@@ -106,63 +107,41 @@ pub(super) fn put_feature(
         &format!("Update {name}"),
         Vec::new(),
     );
-    Reply::changed(Some(feature), 200)
+    Ok(Reply::changed(Some(feature), 200))
 }
 
-pub(super) fn connection(
-    org: &mut OrgState,
-    id: &str,
-    body: Option<Value>,
-    req: &Request,
-) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
+/// `GET` (no body) or `POST` (a body) of the default connection.
+fn connection(org: &mut OrgState, req: &Request, id: &str, body: Option<Value>) -> Outcome {
+    let i = app_index(org, id)?;
     let allow_listed = org.apps[i].features.is_some();
-    match body {
+    let Some(body) = body.filter(|_| allow_listed) else {
         // Recorded: unsupported apps answer UNKNOWN to GET and POST alike.
-        _ if !allow_listed => Reply::ok(org.apps[i].connection.clone()),
-        None => Reply::ok(org.apps[i].connection.clone()),
-        Some(body) => {
-            let connection = &mut org.apps[i].connection;
-            if let Some(url) = body.get("baseUrl") {
-                connection["baseUrl"] = url.clone();
-            }
-            // The token is write-only: accepted, never stored or echoed.
-            connection["status"] = json!("DISABLED");
-            let answer = connection.clone();
-            org.log_app(
-                i,
-                &req.actor,
-                "application.provision.connection.update",
-                "Update provisioning connection",
-                Vec::new(),
-            );
-            Reply::changed(Some(answer), 200)
-        }
+        return Ok(Reply::ok(org.apps[i].connection.clone()));
+    };
+    let connection = &mut org.apps[i].connection;
+    if let Some(url) = body.get("baseUrl") {
+        connection["baseUrl"] = url.clone();
     }
+    // The token is write-only: accepted, never stored or echoed.
+    connection["status"] = json!("DISABLED");
+    let answer = connection.clone();
+    org.log_app(
+        i,
+        &req.actor,
+        "application.provision.connection.update",
+        "Update provisioning connection",
+        Vec::new(),
+    );
+    Ok(Reply::changed(Some(answer), 200))
 }
 
-pub(super) fn connection_lifecycle(
-    org: &mut OrgState,
-    req: &Request,
-    id: &str,
-    action: &str,
-) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
+/// `activate` / `deactivate`: 204, and a change only for allow-listed apps.
+fn connection_lifecycle(org: &mut OrgState, req: &Request, id: &str, action: &str) -> Outcome {
+    let i = app_index(org, id)?;
     let status = match action {
         "activate" => "ENABLED",
         "deactivate" => "DISABLED",
-        _ => {
-            return error(
-                404,
-                "E0000022",
-                "The endpoint does not support the provided HTTP method",
-                &[],
-            );
-        }
+        _ => return Err(no_such_endpoint()),
     };
     if org.apps[i].features.is_some() {
         org.apps[i].connection["status"] = json!(status);
@@ -174,5 +153,5 @@ pub(super) fn connection_lifecycle(
             Vec::new(),
         );
     }
-    Reply::changed(None, 204)
+    Ok(Reply::changed(None, 204))
 }

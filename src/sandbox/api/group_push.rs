@@ -1,36 +1,66 @@
-//! Group push mappings of an app: created to a new or existing target group, activated and
-//! deactivated, deleted once inactive — with the status codes recorded.
+//! Group push mappings of an app: listed, read, created to a new or an existing target group,
+//! activated and deactivated, deleted once inactive — with the status codes recorded (200 where
+//! the spec says 201 or 204).
 
 use serde_json::{Value, json};
 
 use super::super::state::{OrgState, timestamp};
-use super::{Reply, Request, not_found, validation};
+use super::{Outcome, Reply, Request, app_index, not_found, validation};
+
+/// `rest`: the path after `/api/v1/apps/{id}/group-push/mappings`.
+pub(super) fn route(org: &mut OrgState, req: &Request, id: &str, rest: &[&str]) -> Option<Outcome> {
+    Some(match (req.method, rest) {
+        ("GET", []) => list(org, id),
+        ("POST", []) => req.with_json(|b| create(org, req, id, b)),
+        ("GET", [mid]) => get(org, id, mid),
+        ("PATCH", [mid]) => req.with_json(|b| patch(org, req, id, mid, b)),
+        ("DELETE", [mid]) => delete(org, req, id, mid),
+        _ => return None,
+    })
+}
+
+fn invalid(cause: &str) -> Reply {
+    validation("groupPushMapping", cause.into())
+}
+
+/// App `id`'s index and the position of its mapping `mid`, or the 404 for the missing one.
+fn find(org: &OrgState, id: &str, mid: &str) -> Result<(usize, usize), Reply> {
+    let i = app_index(org, id)?;
+    let p = org.apps[i]
+        .group_push
+        .iter()
+        .position(|m| m["id"] == mid)
+        .ok_or_else(|| not_found(mid, "GroupPushMapping"))?;
+    Ok((i, p))
+}
+
+fn list(org: &OrgState, id: &str) -> Outcome {
+    let i = app_index(org, id)?;
+    Ok(Reply::ok(Value::Array(org.apps[i].group_push.clone())))
+}
+
+fn get(org: &OrgState, id: &str, mid: &str) -> Outcome {
+    let (i, p) = find(org, id, mid)?;
+    Ok(Reply::ok(org.apps[i].group_push[p].clone()))
+}
 
 /// `POST …/group-push/mappings`: push a source group to a new target group (by name) or an
 /// existing one (by id). Answers 200 where the spec says 201, as recorded in
 /// `TestAccResourceOktaPushGroup_crud__classic-00.yaml`.
-pub(super) fn create_push(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
+fn create(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {
+    let i = app_index(org, id)?;
     let pushes = org.apps[i].app["features"]
         .as_array()
         .is_some_and(|f| f.iter().any(|x| x == "GROUP_PUSH"));
     if !pushes {
         // Not recorded; Okta refuses group push for apps without it.
-        return validation(
-            "groupPushMapping",
-            "Group Push is not enabled for this app.".into(),
-        );
+        return Err(invalid("Group Push is not enabled for this app."));
     }
     let Some(source) = body["sourceGroupId"].as_str().map(str::to_string) else {
-        return validation(
-            "groupPushMapping",
-            "sourceGroupId: The field cannot be left blank".into(),
-        );
+        return Err(invalid("sourceGroupId: The field cannot be left blank"));
     };
     if org.group(&source).is_none() {
-        return not_found(&source, "UserGroup");
+        return Err(not_found(&source, "UserGroup"));
     }
     let target = match (
         body["targetGroupId"].as_str(),
@@ -40,10 +70,7 @@ pub(super) fn create_push(org: &mut OrgState, req: &Request, id: &str, body: Val
         // A new group of that name in the target: the sandbox has no target org, so only its id.
         (None, Some(_)) => org.new_id("00g"),
         (None, None) => {
-            return validation(
-                "groupPushMapping",
-                "targetGroupId or targetGroupName is required".into(),
-            );
+            return Err(invalid("targetGroupId or targetGroupName is required"));
         }
     };
     let now = timestamp();
@@ -60,31 +87,17 @@ pub(super) fn create_push(org: &mut OrgState, req: &Request, id: &str, body: Val
         "Create group push mapping",
         Vec::new(),
     );
-    Reply::changed(Some(mapping), 200)
+    Ok(Reply::changed(Some(mapping), 200))
 }
 
-pub(super) fn patch_push(
-    org: &mut OrgState,
-    req: &Request,
-    id: &str,
-    mid: &str,
-    body: Value,
-) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
+/// Activates or deactivates a mapping (`status` only).
+fn patch(org: &mut OrgState, req: &Request, id: &str, mid: &str, body: Value) -> Outcome {
+    let (i, p) = find(org, id, mid)?;
+    let Some(status @ ("ACTIVE" | "INACTIVE")) = body["status"].as_str() else {
+        return Err(invalid("status: must be ACTIVE or INACTIVE"));
     };
-    let Some(m) = org.apps[i].group_push.iter_mut().find(|m| m["id"] == mid) else {
-        return not_found(mid, "GroupPushMapping");
-    };
-    match body["status"].as_str() {
-        Some(status @ ("ACTIVE" | "INACTIVE")) => m["status"] = json!(status),
-        _ => {
-            return validation(
-                "groupPushMapping",
-                "status: must be ACTIVE or INACTIVE".into(),
-            );
-        }
-    }
+    let m = &mut org.apps[i].group_push[p];
+    m["status"] = json!(status);
     m["lastUpdated"] = json!(timestamp());
     let answer = m.clone();
     org.log_app(
@@ -94,23 +107,17 @@ pub(super) fn patch_push(
         "Update group push mapping",
         Vec::new(),
     );
-    Reply::changed(Some(answer), 200)
+    Ok(Reply::changed(Some(answer), 200))
 }
 
 /// Only an inactive mapping can be deleted; answers 200 with no body, as recorded.
-pub(super) fn delete_push(org: &mut OrgState, req: &Request, id: &str, mid: &str) -> Reply {
-    let Some(i) = org.app_index(id) else {
-        return not_found(id, "AppInstance");
-    };
-    let Some(p) = org.apps[i].group_push.iter().position(|m| m["id"] == mid) else {
-        return not_found(mid, "GroupPushMapping");
-    };
+fn delete(org: &mut OrgState, req: &Request, id: &str, mid: &str) -> Outcome {
+    let (i, p) = find(org, id, mid)?;
     if org.apps[i].group_push[p]["status"] == "ACTIVE" {
         // Not recorded; Okta requires deactivating a push mapping before deleting it.
-        return validation(
-            "groupPushMapping",
-            "Deactivate the group push mapping before deleting it.".into(),
-        );
+        return Err(invalid(
+            "Deactivate the group push mapping before deleting it.",
+        ));
     }
     org.apps[i].group_push.remove(p);
     org.log_app(
@@ -120,5 +127,5 @@ pub(super) fn delete_push(org: &mut OrgState, req: &Request, id: &str, mid: &str
         "Delete group push mapping",
         Vec::new(),
     );
-    Reply::changed(None, 200)
+    Ok(Reply::changed(None, 200))
 }

@@ -1,12 +1,17 @@
-//! The System Log: the latest entries (`limit`, at most 1000). Every write of the other
-//! resources adds one.
+//! The System Log: the latest entries (`limit`, default 100, at most 1000). The entries
+//! themselves are written by every other resource's writes, through `OrgState::log`.
 
 use serde_json::Value;
 
 use super::super::state::OrgState;
-use super::{Reply, Request};
+use super::{Outcome, Reply, Request};
 
-pub(super) fn list(org: &OrgState, req: &Request) -> Reply {
+/// `GET /api/v1/logs`; other methods are not served.
+pub(super) fn route(org: &OrgState, req: &Request) -> Option<Outcome> {
+    (req.method == "GET").then(|| Ok(list(org, req)))
+}
+
+fn list(org: &OrgState, req: &Request) -> Reply {
     let limit = req
         .query("limit")
         .and_then(|l| l.parse().ok())

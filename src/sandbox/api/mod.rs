@@ -1,6 +1,12 @@
 //! The Management API subset oktaform uses, over [`OrgState`]: requests in, Okta-shaped answers
 //! out. Error codes and summaries are the recorded ones (`../shared/okta-fixtures`); where no
 //! recording exists the text follows Okta's documented or reported wording, noted beside it.
+//!
+//! This file holds what every resource shares — [`Request`], [`Reply`], Okta's error answers,
+//! the dispatcher ([`handle`]), `Link` paging and the `eq` search clauses — and hands each path
+//! to the file of the resource that owns it: `apps`, `features` (features and the provisioning
+//! connection), `schemas` (user and app user schemas, the user type), `mappings`, `assignments`
+//! (app users and app groups), `directory` (users and groups), `group_push` and `logs`.
 
 use serde_json::{Value, json};
 
@@ -33,6 +39,16 @@ impl Request<'_> {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Runs `handler` on the JSON body (`{}` when empty); `400 E0000003` when it is not JSON.
+    fn with_json(&self, handler: impl FnOnce(Value) -> Outcome) -> Outcome {
+        let body = if self.body.is_empty() {
+            json!({})
+        } else {
+            serde_json::from_slice(self.body).map_err(|_| malformed())?
+        };
+        handler(body)
     }
 }
 
@@ -110,143 +126,50 @@ fn validation(operation: &str, cause: String) -> Reply {
     )
 }
 
+/// What Okta answers for a method or path it does not serve.
+fn no_such_endpoint() -> Reply {
+    error(
+        404,
+        "E0000022",
+        "The endpoint does not support the provided HTTP method",
+        &[],
+    )
+}
+
+/// The index of app `id`, or `404 … (AppInstance)`.
+fn app_index(org: &OrgState, id: &str) -> Result<usize, Reply> {
+    org.app_index(id)
+        .ok_or_else(|| not_found(id, "AppInstance"))
+}
+
+/// A handler's outcome: its answer, or an error answer (which `?` returns early).
+type Outcome = Result<Reply, Reply>;
+
 /// Dispatches a Management API request.
 pub fn handle(org: &mut OrgState, req: &Request) -> Reply {
     let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
-    let body = || -> Result<Value, Reply> {
-        if req.body.is_empty() {
-            return Ok(json!({}));
-        }
-        serde_json::from_slice(req.body).map_err(|_| malformed())
+    let routed = match segments.as_slice() {
+        ["api", "v1", rest @ ..] => route(org, req, rest),
+        _ => None,
     };
-    macro_rules! with_body {
-        ($f:expr) => {
-            match body() {
-                Ok(b) => $f(b),
-                Err(e) => e,
-            }
-        };
+    match routed {
+        Some(Ok(reply) | Err(reply)) => reply,
+        None => no_such_endpoint(),
     }
-    match (req.method, segments.as_slice()) {
-        ("GET", ["api", "v1", "apps"]) => apps::list_apps(org, req),
-        ("GET", ["api", "v1", "apps", id]) => apps::app_get(org, id),
-        ("GET", ["api", "v1", "apps", id, "features"]) => features::features(org, id, None),
-        ("GET", ["api", "v1", "apps", id, "features", name]) => {
-            features::features(org, id, Some(name))
-        }
-        ("PUT", ["api", "v1", "apps", id, "features", name]) => {
-            with_body!(|b| features::put_feature(org, req, id, name, b))
-        }
-        ("GET", ["api", "v1", "apps", id, "connections", "default"]) => {
-            features::connection(org, id, None, req)
-        }
-        ("POST", ["api", "v1", "apps", id, "connections", "default"]) => {
-            with_body!(|b| features::connection(org, id, Some(b), req))
-        }
-        (
-            "POST",
-            [
-                "api",
-                "v1",
-                "apps",
-                id,
-                "connections",
-                "default",
-                "lifecycle",
-                action,
-            ],
-        ) => features::connection_lifecycle(org, req, id, action),
-        ("GET", ["api", "v1", "meta", "schemas", "user", "default"]) => {
-            Reply::ok(org.user_schema.clone())
-        }
-        ("POST", ["api", "v1", "meta", "schemas", "user", "default"]) => {
-            with_body!(|b| schemas::update_schema(org, req, None, b))
-        }
-        ("GET", ["api", "v1", "meta", "schemas", "apps", id, "default"]) => match org.app_index(id)
-        {
-            Some(i) => Reply::ok(org.apps[i].schema.clone()),
-            None => not_found(id, "AppInstance"),
-        },
-        ("POST", ["api", "v1", "meta", "schemas", "apps", id, "default"]) => {
-            with_body!(|b| schemas::update_schema(org, req, Some(id), b))
-        }
-        ("GET", ["api", "v1", "meta", "types", "user"]) => Reply::ok(json!([org.user_type])),
-        ("GET", ["api", "v1", "meta", "types", "user", id])
-            if org.user_type["id"] == *id || *id == "default" =>
-        {
-            Reply::ok(org.user_type.clone())
-        }
-        ("GET", ["api", "v1", "meta", "types", "user", id]) => not_found(id, "UserType"),
-        ("GET", ["api", "v1", "mappings"]) => mappings::list_mappings(org, req),
-        ("GET", ["api", "v1", "mappings", id]) => match org.mapping_index(id) {
-            Some(i) => Reply::ok(org.mappings[i].clone()),
-            None => not_found(id, "ProfileMapping"),
-        },
-        ("POST", ["api", "v1", "mappings", id]) => {
-            with_body!(|b| mappings::update_mapping(org, req, id, b))
-        }
-        ("GET", ["api", "v1", "apps", id, "users"]) => assignments::list_app_users(org, req, id),
-        ("POST", ["api", "v1", "apps", id, "users"]) => {
-            with_body!(|b| assignments::assign_user(org, req, id, None, b))
-        }
-        ("GET", ["api", "v1", "apps", id, "users", uid]) => assignments::app_user(org, id, uid),
-        ("POST", ["api", "v1", "apps", id, "users", uid]) => {
-            with_body!(|b| assignments::assign_user(org, req, id, Some(uid), b))
-        }
-        ("DELETE", ["api", "v1", "apps", id, "users", uid]) => {
-            assignments::unassign_user(org, req, id, uid)
-        }
-        ("GET", ["api", "v1", "apps", id, "groups"]) => assignments::list_app_groups(org, req, id),
-        ("GET", ["api", "v1", "apps", id, "groups", gid]) => assignments::app_group(org, id, gid),
-        ("PUT", ["api", "v1", "apps", id, "groups", gid]) => {
-            with_body!(|b| assignments::put_app_group(org, req, id, gid, b))
-        }
-        ("DELETE", ["api", "v1", "apps", id, "groups", gid]) => {
-            assignments::unassign_group(org, req, id, gid)
-        }
-        ("GET", ["api", "v1", "apps", id, "group-push", "mappings"]) => match org.app_index(id) {
-            Some(i) => Reply::ok(Value::Array(org.apps[i].group_push.clone())),
-            None => not_found(id, "AppInstance"),
-        },
-        ("POST", ["api", "v1", "apps", id, "group-push", "mappings"]) => {
-            with_body!(|b| group_push::create_push(org, req, id, b))
-        }
-        ("GET", ["api", "v1", "apps", id, "group-push", "mappings", mid]) => {
-            match org.app_index(id) {
-                Some(i) => match org.apps[i].group_push.iter().find(|m| m["id"] == *mid) {
-                    Some(m) => Reply::ok(m.clone()),
-                    None => not_found(mid, "GroupPushMapping"),
-                },
-                None => not_found(id, "AppInstance"),
-            }
-        }
-        ("PATCH", ["api", "v1", "apps", id, "group-push", "mappings", mid]) => {
-            with_body!(|b| group_push::patch_push(org, req, id, mid, b))
-        }
-        ("DELETE", ["api", "v1", "apps", id, "group-push", "mappings", mid]) => {
-            group_push::delete_push(org, req, id, mid)
-        }
-        ("GET", ["api", "v1", "users"]) => directory::list_users(org, req),
-        ("GET", ["api", "v1", "users", id]) => match org
-            .users
-            .iter()
-            .find(|u| u["id"] == *id || u["profile"]["login"] == *id)
-        {
-            Some(user) => Reply::ok(user.clone()),
-            None => not_found(id, "User"),
-        },
-        ("GET", ["api", "v1", "groups"]) => directory::list_groups(org, req),
-        ("GET", ["api", "v1", "groups", id]) => match org.group(id) {
-            Some(group) => Reply::ok(group.clone()),
-            None => not_found(id, "UserGroup"),
-        },
-        ("GET", ["api", "v1", "logs"]) => logs::list(org, req),
-        _ => error(
-            404,
-            "E0000022",
-            "The endpoint does not support the provided HTTP method",
-            &[],
-        ),
+}
+
+/// Hands the path after `/api/v1/` to the resource that owns it; `None` when none does.
+fn route(org: &mut OrgState, req: &Request, rest: &[&str]) -> Option<Outcome> {
+    match rest {
+        ["apps", id, "features" | "connections", ..] => features::route(org, req, id, &rest[2..]),
+        ["apps", id, "users" | "groups", ..] => assignments::route(org, req, id, &rest[2..]),
+        ["apps", id, "group-push", "mappings", tail @ ..] => group_push::route(org, req, id, tail),
+        ["apps", tail @ ..] => apps::route(org, req, tail),
+        ["meta", tail @ ..] => schemas::route(org, req, tail),
+        ["mappings", tail @ ..] => mappings::route(org, req, tail),
+        ["users" | "groups", ..] => directory::route(org, req, rest),
+        ["logs"] => logs::route(org, req),
+        _ => None,
     }
 }
 
@@ -317,6 +240,127 @@ fn eq_clauses(expression: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether `text` is a string starting with `q` (already lowercase), ignoring case.
+fn starts_with(text: &Value, q: &str) -> bool {
+    text.as_str()
+        .is_some_and(|t| t.to_lowercase().starts_with(q))
+}
+
 fn field<'v>(object: &'v Value, path: &str) -> &'v Value {
     path.split('.').fold(object, |v, key| &v[key])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::{Seed, seed};
+
+    fn call(org: &mut OrgState, method: &str, path: &str, body: &str) -> Reply {
+        let req = Request {
+            method,
+            path,
+            query: Vec::new(),
+            body: body.as_bytes(),
+            base_url: "http://127.0.0.1:1",
+            actor: Actor::api("test"),
+            deletion_window_ms: 1000,
+        };
+        handle(org, &req)
+    }
+
+    /// `METHOD PATH BODY STATUS [CODE]`, in order (later lines see earlier writes); `-` is no
+    /// body, `{…}` in paths and bodies the demo org's ids.
+    const ROUTES: &str = r#"
+        GET /api/v1/apps - 200
+        GET /api/v1/apps/{luciq} - 200
+        GET /api/v1/apps/0oamissing1 - 404 E0000007
+        DELETE /api/v1/apps/{luciq} - 404 E0000022
+        GET /api/v1/apps/{luciq}/features - 400 E0000001
+        GET /api/v1/apps/{o2o}/features - 200
+        GET /api/v1/apps/{o2o}/features/USER_PROVISIONING - 200
+        PUT /api/v1/apps/{o2o}/features/USER_PROVISIONING [1] 400 E0000003
+        PUT /api/v1/apps/{o2o}/features/USER_PROVISIONING { 400 E0000003
+        GET /api/v1/apps/{o2o}/connections/default - 200
+        POST /api/v1/apps/{o2o}/connections/default {} 200
+        POST /api/v1/apps/{o2o}/connections/default/lifecycle/activate - 204
+        POST /api/v1/apps/{o2o}/connections/default/lifecycle/x - 404 E0000022
+        GET /api/v1/apps/{o2o}/connections/other - 404 E0000022
+        GET /api/v1/meta/schemas/user/default - 200
+        POST /api/v1/meta/schemas/user/default {} 400 E0000003
+        GET /api/v1/meta/schemas/apps/{luciq}/default - 200
+        POST /api/v1/meta/schemas/apps/0oamissing1/default {} 404 E0000007
+        GET /api/v1/meta/types/user - 200
+        GET /api/v1/meta/types/user/{type} - 200
+        GET /api/v1/meta/types/user/default - 200
+        GET /api/v1/meta/types/user/otymissing1 - 404 E0000007
+        GET /api/v1/mappings - 200
+        GET /api/v1/mappings/{mapping} - 200
+        POST /api/v1/mappings/{mapping} {} 400 E0000003
+        GET /api/v1/apps/{luciq}/users - 200
+        POST /api/v1/apps/{luciq}/users {} 400 E0000001
+        POST /api/v1/apps/{luciq}/users {"id":"{user}"} 200
+        GET /api/v1/apps/{luciq}/users/{user} - 200
+        POST /api/v1/apps/{luciq}/users/{user} {} 200
+        DELETE /api/v1/apps/{luciq}/users/{user} - 204
+        GET /api/v1/apps/{luciq}/users/{user} - 404 E0000007
+        GET /api/v1/apps/{luciq}/groups - 200
+        PUT /api/v1/apps/{luciq}/groups/{group} {} 200
+        GET /api/v1/apps/{luciq}/groups/{group} - 200
+        DELETE /api/v1/apps/{luciq}/groups/{group} - 204
+        DELETE /api/v1/apps/{luciq}/groups/{group} - 404 E0000007
+        GET /api/v1/apps/{luciq}/group-push/mappings - 200
+        POST /api/v1/apps/{luciq}/group-push/mappings {} 400 E0000001
+        GET /api/v1/apps/{luciq}/group-push/mappings/gPmmissing1 - 404 E0000007
+        GET /api/v1/apps/{luciq}/group-push - 404 E0000022
+        GET /api/v1/users - 200
+        GET /api/v1/users/{user} - 200
+        GET /api/v1/users/alice@example.com - 200
+        GET /api/v1/groups - 200
+        GET /api/v1/groups/{group} - 200
+        GET /api/v1/logs - 200
+        POST /api/v1/logs - 404 E0000022
+        GET /api/v2/apps - 404 E0000022
+    "#;
+
+    /// Every route reaches its handler, and what no route serves is `E0000022`.
+    #[test]
+    fn routes_reach_their_resource() {
+        let mut org = seed::org(Seed::Demo);
+        let id = |v: &Value| v["id"].as_str().unwrap().to_string();
+        let app = |label: &str| {
+            id(&org
+                .apps
+                .iter()
+                .find(|a| a.app["label"] == label)
+                .unwrap()
+                .app)
+        };
+        let ids = [
+            ("{luciq}", app("Luciq")),
+            ("{o2o}", app("Partner Org (Org2Org)")),
+            ("{user}", id(&org.users[0])),
+            ("{group}", id(&org.groups[1])),
+            ("{mapping}", id(&org.mappings[0])),
+            ("{type}", id(&org.user_type)),
+        ];
+        let fill = |text: &str| {
+            ids.iter()
+                .fold(text.to_string(), |t, (k, v)| t.replace(k, v))
+        };
+        for line in ROUTES.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let words: Vec<&str> = line.split(' ').collect();
+            let [method, path, body, status, code @ ..] = words.as_slice() else {
+                panic!("bad line {line}");
+            };
+            let body = if *body == "-" {
+                String::new()
+            } else {
+                fill(body)
+            };
+            let reply = call(&mut org, method, &fill(path), &body);
+            let got = reply.body.as_ref().and_then(|b| b["errorCode"].as_str());
+            assert_eq!(reply.status.to_string(), *status, "{line}");
+            assert_eq!(got, code.first().copied(), "{line}");
+        }
+    }
 }

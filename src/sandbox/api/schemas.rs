@@ -1,11 +1,245 @@
-//! The Okta user schema, app user schemas and the user type: partial updates with `null`
-//! deletes, what Okta drops or rewrites on the way in, the deletion-incomplete window, and
-//! properties that cannot go while a mapping uses them.
+//! The Okta user schema, app user schemas and the user type: reads, and partial updates of
+//! custom properties with `null` deletes — what Okta refuses (base properties, type changes,
+//! names still in the deletion window, properties a mapping uses), what it drops or rewrites on
+//! the way in, and the values that go with a deleted property.
 
 use serde_json::{Map, Value, json};
 
 use super::super::state::{Deleting, OrgState, custom_properties, now_ms, target, timestamp};
-use super::{Reply, Request, malformed, not_found, validation};
+use super::{Outcome, Reply, Request, app_index, malformed, not_found, validation};
+
+/// `rest`: the path after `/api/v1/meta/`.
+pub(super) fn route(org: &mut OrgState, req: &Request, rest: &[&str]) -> Option<Outcome> {
+    Some(match (req.method, rest) {
+        ("GET", ["schemas", "user", "default"]) => Ok(Reply::ok(org.user_schema.clone())),
+        ("POST", ["schemas", "user", "default"]) => {
+            req.with_json(|b| update(org, req, Owner::User, b))
+        }
+        ("GET", ["schemas", "apps", id, "default"]) => {
+            app_index(org, id).map(|index| Reply::ok(org.apps[index].schema.clone()))
+        }
+        ("POST", ["schemas", "apps", id, "default"]) => req.with_json(|b| {
+            let index = app_index(org, id)?;
+            update(org, req, Owner::App { id, index }, b)
+        }),
+        ("GET", ["types", "user"]) => Ok(Reply::ok(json!([org.user_type]))),
+        ("GET", ["types", "user", id]) if org.user_type["id"] == *id || *id == "default" => {
+            Ok(Reply::ok(org.user_type.clone()))
+        }
+        ("GET", ["types", "user", id]) => Err(not_found(id, "UserType")),
+        _ => return None,
+    })
+}
+
+/// Whose schema a request is about.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    /// The Okta user schema (of the default user type).
+    User,
+    /// App `id`'s user schema, at `index` in the org's apps.
+    App { id: &'a str, index: usize },
+}
+
+impl<'a> Owner<'a> {
+    fn operation(self) -> &'static str {
+        match self {
+            Owner::User => "updateUserSchemas",
+            Owner::App { .. } => "updateAppUserSchemas",
+        }
+    }
+
+    /// The app's id as requested; `None` for the Okta user schema.
+    fn app_id(self) -> Option<&'a str> {
+        match self {
+            Owner::User => None,
+            Owner::App { id, .. } => Some(id),
+        }
+    }
+
+    /// How the deletion window names this schema: `user` or the app id.
+    fn key(self) -> &'a str {
+        self.app_id().unwrap_or("user")
+    }
+
+    fn schema(self, org: &OrgState) -> &Value {
+        match self {
+            Owner::User => &org.user_schema,
+            Owner::App { index, .. } => &org.apps[index].schema,
+        }
+    }
+
+    fn schema_mut(self, org: &mut OrgState) -> &mut Value {
+        match self {
+            Owner::User => &mut org.user_schema,
+            Owner::App { index, .. } => &mut org.apps[index].schema,
+        }
+    }
+
+    /// The profiles holding this schema's values: Okta users, or the app's users.
+    fn profiles(self, org: &mut OrgState) -> impl Iterator<Item = &mut Map<String, Value>> {
+        let users = match self {
+            Owner::User => &mut org.users,
+            Owner::App { index, .. } => &mut org.apps[index].users,
+        };
+        users
+            .iter_mut()
+            .filter_map(|u| u["profile"].as_object_mut())
+    }
+}
+
+/// `POST …/default`: checks every change first (a refused request changes nothing), then
+/// applies them, starts the deletion window of deleted properties and drops their values.
+fn update(org: &mut OrgState, req: &Request, owner: Owner, body: Value) -> Outcome {
+    let Some(changes) = body
+        .pointer("/definitions/custom/properties")
+        .and_then(Value::as_object)
+        .cloned()
+    else {
+        return Err(malformed());
+    };
+    let now = now_ms();
+    org.deleting.retain(|d| d.until_ms > now);
+    for (name, property) in &changes {
+        check_change(org, owner, name, property)?;
+    }
+    let schema = owner.schema_mut(org);
+    let deleted = apply_changes(custom_properties(schema), changes, owner);
+    schema["lastUpdated"] = json!(timestamp());
+    let answer = schema.clone();
+    forget_deleted(org, owner, &deleted, now + req.deletion_window_ms);
+    let (target_id, label) = match owner {
+        Owner::App { index, .. } => (
+            org.apps[index].app["id"].clone(),
+            org.apps[index].app["label"].clone(),
+        ),
+        Owner::User => (org.user_type["id"].clone(), json!("User")),
+    };
+    org.log(
+        &req.actor,
+        "system.custom_attributes.update",
+        "Update user schema",
+        vec![target(&target_id, "UserSchema", &label)],
+    );
+    Ok(Reply::changed(Some(answer), 200))
+}
+
+/// One change of an update: `null` (a delete, refused while a mapping uses the property) or a
+/// property object; never a base property.
+fn check_change(org: &OrgState, owner: Owner, name: &str, property: &Value) -> Result<(), Reply> {
+    let schema = owner.schema(org);
+    let old = schema["definitions"]["custom"]["properties"].get(name);
+    let refuse = |cause: String| Err(validation(owner.operation(), cause));
+    if schema["definitions"]["base"]["properties"]
+        .get(name)
+        .is_some()
+    {
+        return refuse(format!(
+            "Property {name} is a base property and cannot be changed here."
+        ));
+    }
+    match property {
+        Value::Null => match old.and_then(|_| used_by_mapping(org, owner.app_id(), name)) {
+            // Wording as reported in terraform-provider-okta issue #954.
+            Some(used) => refuse(format!(
+                "Property {name} cannot be deleted. It is used to populate {used}."
+            )),
+            None => Ok(()),
+        },
+        Value::Object(p) => check_property(org, owner, name, old, p).or_else(refuse),
+        _ => Err(malformed()),
+    }
+}
+
+/// A property object: not a name still being deleted, a supported type that is the old one's,
+/// and a title.
+fn check_property(
+    org: &OrgState,
+    owner: Owner,
+    name: &str,
+    old: Option<&Value>,
+    p: &Map<String, Value>,
+) -> Result<(), String> {
+    if org
+        .deleting
+        .iter()
+        .any(|d| d.schema == owner.key() && d.name == name)
+    {
+        // Wording as reported in terraform-provider-okta issues #587 and #1974.
+        return Err(format!(
+            "You cannot add the attribute with the variable name '{name}' because the deletion process for an attribute with the same variable name is incomplete. Wait until the data clean up process finishes and then try again."
+        ));
+    }
+    let Some(kind) = p.get("type").and_then(Value::as_str) else {
+        return Err(format!("Property {name}: type is required."));
+    };
+    if !matches!(kind, "string" | "boolean" | "integer" | "number" | "array") {
+        return Err(format!("Property {name}: unsupported type {kind}."));
+    }
+    if let Some(old) = old
+        && (Some(&old["type"]) != p.get("type")
+            || old["items"]["type"] != p.get("items").map_or(Value::Null, |i| i["type"].clone()))
+    {
+        // Not recorded; Okta refuses type changes of an existing property.
+        return Err(format!(
+            "Property {name}: the data type of an existing attribute cannot be changed."
+        ));
+    }
+    if p.get("title")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        return Err(format!("Property {name}: title is required."));
+    }
+    Ok(())
+}
+
+/// Applies checked changes to the custom properties; the names deleted.
+fn apply_changes(
+    properties: &mut Map<String, Value>,
+    changes: Map<String, Value>,
+    owner: Owner,
+) -> Vec<String> {
+    let mut deleted = Vec::new();
+    for (name, property) in changes {
+        match property {
+            Value::Null if properties.shift_remove(&name).is_some() => deleted.push(name),
+            Value::Object(p) => {
+                let mut merged = properties
+                    .get(&name)
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                // A partial update replaces the settings it names.
+                for (k, v) in p {
+                    if v.is_null() {
+                        merged.remove(&k);
+                    } else {
+                        merged.insert(k, v);
+                    }
+                }
+                let app = matches!(owner, Owner::App { .. });
+                properties.insert(name, Value::Object(normalise(merged, app)));
+            }
+            _ => {}
+        }
+    }
+    deleted
+}
+
+/// Blocks the deleted names until `until_ms`, and drops their values from every profile.
+fn forget_deleted(org: &mut OrgState, owner: Owner, deleted: &[String], until_ms: u64) {
+    for name in deleted {
+        org.deleting.push(Deleting {
+            schema: owner.key().to_string(),
+            name: name.clone(),
+            until_ms,
+        });
+        // The values of a deleted property go with it.
+        for profile in owner.profiles(org) {
+            profile.remove(name);
+        }
+    }
+}
 
 /// Does any mapping read or write `name` of this schema (`None` = Okta user schema)?
 fn used_by_mapping(org: &OrgState, app: Option<&str>, name: &str) -> Option<String> {
@@ -87,188 +321,4 @@ fn normalise(mut property: Map<String, Value>, app: bool) -> Map<String, Value> 
         property.remove("union");
     }
     property
-}
-
-pub(super) fn update_schema(
-    org: &mut OrgState,
-    req: &Request,
-    app: Option<&str>,
-    body: Value,
-) -> Reply {
-    let index = match app {
-        Some(id) => match org.app_index(id) {
-            Some(i) => Some(i),
-            None => return not_found(id, "AppInstance"),
-        },
-        None => None,
-    };
-    let operation = if app.is_some() {
-        "updateAppUserSchemas"
-    } else {
-        "updateUserSchemas"
-    };
-    let Some(changes) = body
-        .pointer("/definitions/custom/properties")
-        .and_then(Value::as_object)
-        .cloned()
-    else {
-        return malformed();
-    };
-    let schema_key = app.unwrap_or("user").to_string();
-    let now = now_ms();
-    org.deleting.retain(|d| d.until_ms > now);
-    // Check everything first: a refused request changes nothing.
-    {
-        let schema = match index {
-            Some(i) => &org.apps[i].schema,
-            None => &org.user_schema,
-        };
-        for (name, property) in &changes {
-            let exists = schema["definitions"]["custom"]["properties"]
-                .get(name)
-                .is_some();
-            let base = schema["definitions"]["base"]["properties"]
-                .get(name)
-                .is_some();
-            if base {
-                return validation(
-                    operation,
-                    format!("Property {name} is a base property and cannot be changed here."),
-                );
-            }
-            match property {
-                Value::Null if exists => {
-                    if let Some(used) = used_by_mapping(org, app, name) {
-                        // Wording as reported in terraform-provider-okta issue #954.
-                        return validation(
-                            operation,
-                            format!(
-                                "Property {name} cannot be deleted. It is used to populate {used}."
-                            ),
-                        );
-                    }
-                }
-                Value::Null => {}
-                Value::Object(p) => {
-                    if org
-                        .deleting
-                        .iter()
-                        .any(|d| d.schema == schema_key && &d.name == name)
-                    {
-                        // Wording as reported in terraform-provider-okta issues #587 and #1974.
-                        return validation(
-                            operation,
-                            format!(
-                                "You cannot add the attribute with the variable name '{name}' because the deletion process for an attribute with the same variable name is incomplete. Wait until the data clean up process finishes and then try again."
-                            ),
-                        );
-                    }
-                    let Some(kind) = p.get("type").and_then(Value::as_str) else {
-                        return validation(
-                            operation,
-                            format!("Property {name}: type is required."),
-                        );
-                    };
-                    if !matches!(kind, "string" | "boolean" | "integer" | "number" | "array") {
-                        return validation(
-                            operation,
-                            format!("Property {name}: unsupported type {kind}."),
-                        );
-                    }
-                    if let Some(old) = schema["definitions"]["custom"]["properties"].get(name)
-                        && (Some(&old["type"]) != p.get("type")
-                            || old["items"]["type"]
-                                != p.get("items").map_or(Value::Null, |i| i["type"].clone()))
-                    {
-                        // Not recorded; Okta refuses type changes of an existing property.
-                        return validation(
-                            operation,
-                            format!(
-                                "Property {name}: the data type of an existing attribute cannot be changed."
-                            ),
-                        );
-                    }
-                    if p.get("title")
-                        .and_then(Value::as_str)
-                        .is_none_or(str::is_empty)
-                    {
-                        return validation(
-                            operation,
-                            format!("Property {name}: title is required."),
-                        );
-                    }
-                }
-                _ => return malformed(),
-            }
-        }
-    }
-    let window = req.deletion_window_ms;
-    let mut deleted = Vec::new();
-    let schema = match index {
-        Some(i) => &mut org.apps[i].schema,
-        None => &mut org.user_schema,
-    };
-    let properties = custom_properties(schema);
-    for (name, property) in changes {
-        match property {
-            Value::Null if properties.shift_remove(&name).is_some() => deleted.push(name),
-            Value::Object(p) => {
-                let mut merged = properties
-                    .get(&name)
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                // A partial update replaces the settings it names.
-                for (k, v) in p {
-                    if v.is_null() {
-                        merged.remove(&k);
-                    } else {
-                        merged.insert(k, v);
-                    }
-                }
-                properties.insert(name, Value::Object(normalise(merged, app.is_some())));
-            }
-            _ => {}
-        }
-    }
-    schema["lastUpdated"] = json!(timestamp());
-    let answer = schema.clone();
-    for name in &deleted {
-        org.deleting.push(Deleting {
-            schema: schema_key.clone(),
-            name: name.clone(),
-            until_ms: now + window,
-        });
-        // The values of a deleted property go with it.
-        match index {
-            Some(i) => {
-                for user in &mut org.apps[i].users {
-                    if let Some(p) = user["profile"].as_object_mut() {
-                        p.remove(name);
-                    }
-                }
-            }
-            None => {
-                for user in &mut org.users {
-                    if let Some(p) = user["profile"].as_object_mut() {
-                        p.remove(name);
-                    }
-                }
-            }
-        }
-    }
-    let (target_id, label) = match index {
-        Some(i) => (
-            org.apps[i].app["id"].clone(),
-            org.apps[i].app["label"].clone(),
-        ),
-        None => (org.user_type["id"].clone(), json!("User")),
-    };
-    org.log(
-        &req.actor,
-        "system.custom_attributes.update",
-        "Update user schema",
-        vec![target(&target_id, "UserSchema", &label)],
-    );
-    Reply::changed(Some(answer), 200)
 }
