@@ -7,6 +7,7 @@
 //! `oktaform sandbox serve` runs it standalone. Differences from a real org are listed in README.
 
 pub mod api;
+mod expression;
 pub mod oauth;
 pub mod seed;
 pub mod server;

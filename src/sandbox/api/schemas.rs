@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::super::expression::{Reference, Root, references};
 use super::super::state::{Deleting, OrgState, custom_properties, now_ms, target, timestamp};
 use super::{Outcome, Reply, Request, app_index, malformed, not_found, validation};
 
@@ -241,13 +242,24 @@ fn forget_deleted(org: &mut OrgState, owner: Owner, deleted: &[String], until_ms
     }
 }
 
-/// Does any mapping read or write `name` of this schema (`None` = Okta user schema)?
+/// Does any mapping read or write `name` of this schema (`None` = Okta user schema)? The
+/// mapped property that uses it, as Okta names it in the refusal (`luciq.role`, `user.title`).
 fn used_by_mapping(org: &OrgState, app: Option<&str>, name: &str) -> Option<String> {
     let schema_id = app.map_or_else(
         || org.user_type["id"].as_str().unwrap_or_default().to_string(),
         str::to_string,
     );
-    let root = if app.is_some() { "appuser" } else { "user" };
+    let (root, own) = match app {
+        Some(_) => ("appuser", Root::AppUser),
+        None => ("user", Root::User),
+    };
+    // `source.x` reads the mapping's source, which is this schema.
+    let reads = |expression: &str| {
+        references(expression).iter().any(|r| {
+            matches!(r, Reference::Attribute { root, name: n }
+                if n == name && (*root == own || *root == Root::Source))
+        })
+    };
     for mapping in &org.mappings {
         let properties = mapping["properties"].as_object();
         // Written by the mapping.
@@ -260,20 +272,16 @@ fn used_by_mapping(org: &OrgState, app: Option<&str>, name: &str) -> Option<Stri
             ));
         }
         // Read by the mapping.
-        if mapping["source"]["id"] == schema_id.as_str() {
-            let needle = format!("{root}.{name}");
-            if let Some((key, _)) = properties.into_iter().flatten().find(|(_, p)| {
-                p["expression"].as_str().is_some_and(|e| {
-                    crate::config::expression::variables(e)
-                        .iter()
-                        .any(|v| format!("{}.{}", v.root, v.name) == needle)
-                })
-            }) {
-                return Some(format!(
-                    "{}.{key}",
-                    mapping["target"]["name"].as_str().unwrap_or("user")
-                ));
-            }
+        if mapping["source"]["id"] == schema_id.as_str()
+            && let Some((key, _)) = properties
+                .into_iter()
+                .flatten()
+                .find(|(_, p)| p["expression"].as_str().is_some_and(reads))
+        {
+            return Some(format!(
+                "{}.{key}",
+                mapping["target"]["name"].as_str().unwrap_or("user")
+            ));
         }
     }
     None
@@ -321,4 +329,86 @@ fn normalise(mut property: Map<String, Value>, app: bool) -> Map<String, Value> 
         property.remove("union");
     }
     property
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::{Request, handle};
+    use super::*;
+    use crate::sandbox::state::Actor;
+    use crate::sandbox::{Seed, seed};
+
+    fn delete(org: &mut OrgState, path: &str, name: &str) -> Reply {
+        let body = json!({ "definitions": { "custom": { "properties": { name: null } } } });
+        let body = body.to_string();
+        let req = Request {
+            method: "POST",
+            path,
+            query: Vec::new(),
+            body: body.as_bytes(),
+            base_url: "http://127.0.0.1:1",
+            actor: Actor::api("test"),
+            deletion_window_ms: 1000,
+        };
+        handle(org, &req)
+    }
+
+    fn cause(reply: &Reply) -> &str {
+        reply.body.as_ref().unwrap()["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    /// A mapping reading a property through `user.`, `appuser.` or `source.` keeps it; the
+    /// same text in a string literal does not.
+    #[test]
+    fn properties_read_by_a_mapping_cannot_be_deleted() {
+        let mut org = seed::org(Seed::Demo);
+        let luciq = org
+            .apps
+            .iter()
+            .position(|a| a.app["label"] == "Luciq")
+            .unwrap();
+        let app_id = org.apps[luciq].app["id"].as_str().unwrap().to_string();
+        let title = json!({ "type": "string", "title": "T" });
+        for name in ["viaUser", "viaSource", "inText"] {
+            custom_properties(&mut org.user_schema).insert(name.into(), title.clone());
+        }
+        for name in ["viaAppUser", "free"] {
+            custom_properties(&mut org.apps[luciq].schema).insert(name.into(), title.clone());
+        }
+        let to_app = org
+            .mappings
+            .iter()
+            .position(|m| m["target"]["id"] == app_id.as_str());
+        let to_okta = org
+            .mappings
+            .iter()
+            .position(|m| m["source"]["id"] == app_id.as_str());
+        org.mappings[to_app.unwrap()]["properties"]["a"] = json!({
+            "expression": "user.viaUser != null ? String.join(\",\", source.viaSource) : \"user.inText\""
+        });
+        org.mappings[to_okta.unwrap()]["properties"]["nickName"] =
+            json!({ "expression": "appUser.viaAppUser" });
+
+        let user_schema = "/api/v1/meta/schemas/user/default";
+        for name in ["viaUser", "viaSource"] {
+            let reply = delete(&mut org, user_schema, name);
+            assert_eq!(reply.status, 400, "{name}");
+            assert_eq!(
+                cause(&reply),
+                format!("Property {name} cannot be deleted. It is used to populate luciq_scim.a.")
+            );
+        }
+        assert_eq!(delete(&mut org, user_schema, "inText").status, 200);
+        let app_schema = format!("/api/v1/meta/schemas/apps/{app_id}/default");
+        let reply = delete(&mut org, &app_schema, "viaAppUser");
+        assert_eq!(
+            cause(&reply),
+            "Property viaAppUser cannot be deleted. It is used to populate user.nickName."
+        );
+        assert_eq!(delete(&mut org, &app_schema, "free").status, 200);
+    }
 }
