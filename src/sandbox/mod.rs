@@ -8,6 +8,7 @@
 
 pub mod api;
 mod expression;
+mod jws;
 pub mod oauth;
 pub mod seed;
 pub mod server;
