@@ -10,6 +10,7 @@ pub mod api;
 mod expression;
 mod jws;
 pub mod oauth;
+mod rate_limits;
 pub mod seed;
 pub mod server;
 pub mod state;
