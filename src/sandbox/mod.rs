@@ -7,7 +7,10 @@
 //! `oktaform sandbox serve` runs it standalone. Differences from a real org are listed in README.
 
 pub mod api;
+mod expression;
+mod jws;
 pub mod oauth;
+mod rate_limits;
 pub mod seed;
 pub mod server;
 pub mod state;

@@ -13,9 +13,9 @@ use axum::http::{HeaderMap, HeaderValue, Response};
 use serde_json::{Value, json};
 
 use super::api;
+use super::jws::{self, random_id, sha256_base64url};
 use super::server::from_reply;
 use super::state::{Actor, now_ms};
-use crate::okta::jws::{decode_unverified, random_id, sha256_b64, verify};
 
 struct Issued {
     client_id: String,
@@ -66,15 +66,19 @@ pub fn required_scope(method: &str, path: &str) -> Option<String> {
 }
 
 fn proof_ok(proof: &str, method: &str, url: &str) -> Result<(Value, Value), &'static str> {
-    let (header, _) = decode_unverified(proof).ok_or("the DPoP proof is not a JWT")?;
-    if header.get("typ").and_then(Value::as_str) != Some("dpop+jwt") {
+    let jws = jws::parse(proof).ok_or("the DPoP proof is not a JWT")?;
+    if jws.header.get("typ").and_then(Value::as_str) != Some("dpop+jwt") {
         return Err("the DPoP proof must have typ dpop+jwt");
     }
-    let jwk = header
+    let jwk = jws
+        .header
         .get("jwk")
         .cloned()
         .ok_or("the DPoP proof has no jwk")?;
-    let claims = verify(proof, &jwk).ok_or("the DPoP proof's signature does not verify")?;
+    if !jws.signed_by(&jwk) {
+        return Err("the DPoP proof's signature does not verify");
+    }
+    let claims = jws.claims;
     let htu = url.split(['?', '#']).next().unwrap_or(url);
     if claims.get("htm").and_then(Value::as_str) != Some(method)
         || claims.get("htu").and_then(Value::as_str) != Some(htu)
@@ -124,10 +128,11 @@ impl OAuth {
             .get("client_assertion")
             .map(String::as_str)
             .unwrap_or_default();
-        let Some((_, unverified)) = decode_unverified(assertion) else {
+        let Some(unverified) = jws::parse(assertion) else {
             return oauth_error(401, "invalid_client", "The client assertion is not a JWT.");
         };
         let client_id = unverified
+            .claims
             .get("iss")
             .and_then(Value::as_str)
             .unwrap_or_default()
@@ -135,7 +140,7 @@ impl OAuth {
         let Some(client_jwk) = lock(&self.clients).get(&client_id).cloned() else {
             return oauth_error(401, "invalid_client", "The client_id is not known.");
         };
-        let Some(claims) = verify(assertion, &client_jwk) else {
+        let Some(claims) = jws::verify(assertion, &client_jwk) else {
             return oauth_error(
                 401,
                 "invalid_client",
@@ -249,7 +254,7 @@ impl OAuth {
             Ok((jwk, claims))
                 if jwk == issued.jwk
                     && claims.get("ath").and_then(Value::as_str)
-                        == Some(sha256_b64(token).as_str()) => {}
+                        == Some(sha256_base64url(token).as_str()) => {}
             _ => return Err(invalid()),
         }
         if let Some(needed) = required_scope(method, path) {

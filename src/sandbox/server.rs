@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::api::{self, Reply, Request};
 use super::oauth::OAuth;
+use super::rate_limits;
 use super::state::{Actor, OrgState, now_ms};
 
 /// Run-time settings, changeable at `/__sandbox/config`.
@@ -144,11 +145,6 @@ impl Shared {
     }
 }
 
-/// The rate-limit bucket of a request: method and path with ids replaced.
-fn bucket(method: &str, path: &str) -> String {
-    crate::okta::rate_limit::bucket_of(method, path)
-}
-
 fn json_response(status: u16, body: Option<&Value>) -> Response<Body> {
     let mut response = Response::new(match body {
         Some(v) => Body::from(v.to_string()),
@@ -222,7 +218,7 @@ async fn management(
     if knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }
-    let bucket = bucket(method.as_str(), path);
+    let bucket = rate_limits::bucket(method.as_str(), path);
     let n = lock(&shared.log).len() as u64 + 1;
     let record = |status: u16, body: Option<&Value>| {
         lock(&shared.log).push(Logged {

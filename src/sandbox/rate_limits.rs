@@ -1,0 +1,194 @@
+//! Which rate-limit bucket a request counts against: a table of the endpoints the sandbox
+//! serves, each with its bucket.
+//!
+//! For now every endpoint has a bucket of its own, named by method and path template
+//! (`GET /api/v1/apps/{id}/users`) — the names oktaform's client tracks, so the
+//! `X-Rate-Limit-*` headers it reads count what it expects. Okta groups endpoints more
+//! coarsely (all of `/api/v1/apps/{id}/…` in one `/api/v1/apps` bucket, schemas and mappings in
+//! the `/api/v1` catch-all: `../shared/design/okta-api-notes.md` §8.2); giving rows a shared
+//! bucket here is how the sandbox will do that. Kept apart from the client's own naming
+//! (`okta::rate_limit`) so that the sandbox does not judge the client with the client's code.
+
+/// One endpoint and its bucket.
+struct Endpoint {
+    methods: &'static [&'static str],
+    /// `/`-separated segments: `{id}` stands for an Okta id, `*` for any one segment (an id or a
+    /// word: a feature name, a login, `default`), anything else for itself.
+    path: &'static str,
+    /// `None`: a bucket of its own, `METHOD /path/template`; `Some(name)`: shared with every
+    /// endpoint that names it.
+    bucket: Option<&'static str>,
+}
+
+const fn own(methods: &'static [&'static str], path: &'static str) -> Endpoint {
+    Endpoint {
+        methods,
+        path,
+        bucket: None,
+    }
+}
+
+/// Every Management API endpoint the sandbox answers (see `api`).
+const ENDPOINTS: &[Endpoint] = &[
+    own(&["GET"], "/api/v1/apps"),
+    own(&["GET"], "/api/v1/apps/{id}"),
+    own(&["GET"], "/api/v1/apps/{id}/features"),
+    own(&["GET", "PUT"], "/api/v1/apps/{id}/features/*"),
+    own(&["GET", "POST"], "/api/v1/apps/{id}/connections/default"),
+    own(
+        &["POST"],
+        "/api/v1/apps/{id}/connections/default/lifecycle/*",
+    ),
+    own(&["GET", "POST"], "/api/v1/apps/{id}/users"),
+    own(&["GET", "POST", "DELETE"], "/api/v1/apps/{id}/users/{id}"),
+    own(&["GET"], "/api/v1/apps/{id}/groups"),
+    own(&["GET", "PUT", "DELETE"], "/api/v1/apps/{id}/groups/{id}"),
+    own(&["GET", "POST"], "/api/v1/apps/{id}/group-push/mappings"),
+    own(
+        &["GET", "PATCH", "DELETE"],
+        "/api/v1/apps/{id}/group-push/mappings/{id}",
+    ),
+    own(&["GET", "POST"], "/api/v1/meta/schemas/user/default"),
+    own(&["GET", "POST"], "/api/v1/meta/schemas/apps/{id}/default"),
+    own(&["GET"], "/api/v1/meta/types/user"),
+    own(&["GET"], "/api/v1/meta/types/user/*"),
+    own(&["GET"], "/api/v1/mappings"),
+    own(&["GET", "POST"], "/api/v1/mappings/{id}"),
+    own(&["GET"], "/api/v1/users"),
+    own(&["GET"], "/api/v1/users/*"),
+    own(&["GET"], "/api/v1/groups"),
+    own(&["GET"], "/api/v1/groups/{id}"),
+    own(&["GET"], "/api/v1/logs"),
+];
+
+/// Whether a path segment is an Okta id (`0oa1b2c3d4e5f6g7h8i9`, 20 letters and digits).
+/// The rule is the one bucket names are built by today: ten or more ASCII letters and digits,
+/// at least one a digit — so `v1`, `default`, `USER_PROVISIONING` and logins stay words.
+fn is_id(segment: &str) -> bool {
+    segment.len() >= 10
+        && segment.bytes().all(|b| b.is_ascii_alphanumeric())
+        && segment.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// `path` (query cut off) with every id segment replaced by `{id}`.
+fn template(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or_default();
+    path.split('/')
+        .map(|segment| if is_id(segment) { "{id}" } else { segment })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn matches(pattern: &str, template: &str) -> bool {
+    let (mut pattern, mut template) = (pattern.split('/'), template.split('/'));
+    loop {
+        match (pattern.next(), template.next()) {
+            (None, None) => return true,
+            (Some(p), Some(t)) if p == "*" || p == t => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The bucket of a request: its endpoint's, or for a path no endpoint has, one of its own.
+pub fn bucket(method: &str, path: &str) -> String {
+    let template = template(path);
+    let shared = ENDPOINTS
+        .iter()
+        .find(|e| e.methods.contains(&method) && matches(e.path, &template))
+        .and_then(|e| e.bucket);
+    match shared {
+        Some(name) => name.to_string(),
+        None => format!("{method} {template}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::api::{Request, handle};
+    use crate::sandbox::state::Actor;
+    use crate::sandbox::{Seed, seed};
+
+    #[test]
+    fn buckets_are_method_and_path_template() {
+        let cases = [
+            ("GET", "/api/v1/apps", "GET /api/v1/apps"),
+            ("GET", "/api/v1/apps?limit=2&q=lu", "GET /api/v1/apps"),
+            (
+                "GET",
+                "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9/users",
+                "GET /api/v1/apps/{id}/users",
+            ),
+            (
+                "POST",
+                "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9/users/00u1b2c3d4e5f6g7h8i9",
+                "POST /api/v1/apps/{id}/users/{id}",
+            ),
+            (
+                "PUT",
+                "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9/features/USER_PROVISIONING",
+                "PUT /api/v1/apps/{id}/features/USER_PROVISIONING",
+            ),
+            (
+                "POST",
+                "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9/connections/default/lifecycle/activate",
+                "POST /api/v1/apps/{id}/connections/default/lifecycle/activate",
+            ),
+            (
+                "GET",
+                "/api/v1/meta/types/user/default",
+                "GET /api/v1/meta/types/user/default",
+            ),
+            (
+                "GET",
+                "/api/v1/users/alice@example.com",
+                "GET /api/v1/users/alice@example.com",
+            ),
+            // Short or digit-free segments are words, not ids.
+            ("GET", "/api/v1/apps/0oa123", "GET /api/v1/apps/0oa123"),
+            (
+                "GET",
+                "/api/v1/apps/abcdefghijkl",
+                "GET /api/v1/apps/abcdefghijkl",
+            ),
+            // Paths no endpoint has: their own bucket, named the same way.
+            (
+                "DELETE",
+                "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9",
+                "DELETE /api/v1/apps/{id}",
+            ),
+            ("GET", "/api/v2/things/", "GET /api/v2/things/"),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(bucket(method, path), expected, "{method} {path}");
+        }
+    }
+
+    /// The table lists what the API serves: every row reaches a handler (a 404 for the made-up
+    /// ids, never `E0000022`, the answer for what no route serves).
+    #[test]
+    fn every_endpoint_is_served() {
+        let mut org = seed::org(Seed::Demo);
+        for endpoint in ENDPOINTS {
+            let path = endpoint
+                .path
+                .replace("{id}", "0oa1b2c3d4e5f6g7h8i9")
+                .replace('*', "x");
+            for method in endpoint.methods {
+                let req = Request {
+                    method,
+                    path: &path,
+                    query: Vec::new(),
+                    body: b"{}",
+                    base_url: "http://127.0.0.1:1",
+                    actor: Actor::api("test"),
+                    deletion_window_ms: 0,
+                };
+                let reply = handle(&mut org, &req);
+                let code = reply.body.as_ref().map(|b| b["errorCode"].clone());
+                assert_ne!(code, Some("E0000022".into()), "{method} {path}");
+            }
+        }
+    }
+}
