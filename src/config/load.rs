@@ -384,6 +384,7 @@ pub fn merge(files: Vec<Config>) -> Result<Config, Vec<Diagnostic>> {
             );
         }
         merge_named(&mut merged.apps, file.apps, "app", &mut errors);
+        merged.ignore.extend(file.ignore);
     }
     if errors.is_empty() {
         Ok(merged)

@@ -31,6 +31,112 @@ pub struct Config {
     /// The apps this config manages, keyed by a short name you choose (used in plans and errors).
     #[serde(default)]
     pub apps: IndexMap<Loc<String>, App>,
+    /// Differences `oktaform drift` does not report, e.g. a setting the Admin Console owns:
+    /// `- { app: luciq, kind: app_attribute, name: instabugRole, field: title }`.
+    #[serde(default)]
+    pub ignore: Vec<Loc<IgnoreRule>>,
+}
+
+/// One ignore rule: every part it sets must match; a rule with `field` silences only that
+/// setting of the objects it matches, one without silences them whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreRule {
+    /// The config app name (`apps.<name>`); left out: every app and the Okta user profile.
+    #[serde(default)]
+    pub app: Option<String>,
+    /// What kind of object.
+    #[serde(default)]
+    pub kind: Option<ObjectKind>,
+    /// The object's name: attribute, mapped property, login or group name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// One setting as plans name it (`title`, `enum`, `Create Users`, `instabugRole`, …).
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+/// The kinds of object a plan or drift report speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    OktaUserAttribute,
+    AppAttribute,
+    Mapping,
+    ToApp,
+    ToOkta,
+    Scim,
+    UserAssignment,
+    GroupAssignment,
+}
+
+impl ObjectKind {
+    pub const ALL: [ObjectKind; 8] = [
+        ObjectKind::OktaUserAttribute,
+        ObjectKind::AppAttribute,
+        ObjectKind::Mapping,
+        ObjectKind::ToApp,
+        ObjectKind::ToOkta,
+        ObjectKind::Scim,
+        ObjectKind::UserAssignment,
+        ObjectKind::GroupAssignment,
+    ];
+
+    /// Its name in configs, plans and `--ignore`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ObjectKind::OktaUserAttribute => "okta_user_attribute",
+            ObjectKind::AppAttribute => "app_attribute",
+            ObjectKind::Mapping => "mapping",
+            ObjectKind::ToApp => "to_app",
+            ObjectKind::ToOkta => "to_okta",
+            ObjectKind::Scim => "scim",
+            ObjectKind::UserAssignment => "user_assignment",
+            ObjectKind::GroupAssignment => "group_assignment",
+        }
+    }
+}
+
+impl std::str::FromStr for IgnoreRule {
+    type Err = String;
+
+    /// `--ignore app=luciq,kind=app_attribute,name=instabugRole,field=title`.
+    fn from_str(text: &str) -> Result<IgnoreRule, String> {
+        let mut rule = IgnoreRule::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}` is not `key=value` (keys: app, kind, name, field)"))?;
+            let value = value.trim().to_string();
+            match key.trim() {
+                "app" => rule.app = Some(value),
+                "name" => rule.name = Some(value),
+                "field" => rule.field = Some(value),
+                "kind" => {
+                    rule.kind = Some(
+                        ObjectKind::ALL
+                            .into_iter()
+                            .find(|k| k.key() == value)
+                            .ok_or_else(|| {
+                                format!(
+                                    "unknown kind `{value}`; kinds: {}",
+                                    ObjectKind::ALL.map(ObjectKind::key).join(", ")
+                                )
+                            })?,
+                    )
+                }
+                other => {
+                    return Err(format!(
+                        "unknown key `{other}` in `{text}` (keys: app, kind, name, field)"
+                    ));
+                }
+            }
+        }
+        if rule == IgnoreRule::default() {
+            return Err("an ignore rule needs at least one of app, kind, name, field".into());
+        }
+        Ok(rule)
+    }
 }
 
 /// The Okta org.

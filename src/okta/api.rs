@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::client::Client;
 use super::error::{ApiError, Error};
 use super::types::{
-    App, AppFeature, AppGroup, AppUser, Connection, Group, ProfileMapping, Schema, User,
+    App, AppFeature, AppGroup, AppUser, Connection, Group, LogEvent, ProfileMapping, Schema, User,
 };
 use crate::ids::{AppId, GroupId, MappingId, UserId};
 use crate::secret::SecretString;
@@ -20,10 +20,12 @@ fn q(value: &str) -> String {
 /// `field eq "value"` for Okta's `filter` and `search` expressions, the value's quotes and
 /// backslashes escaped; the result still goes through [`q`].
 fn eq_clause(field: &str, value: &str) -> String {
-    format!(
-        "{field} eq \"{}\"",
-        value.replace('\\', "\\\\").replace('"', "\\\"")
-    )
+    format!("{field} eq {}", quoted(value))
+}
+
+/// A string literal of a filter expression: quoted, its quotes and backslashes escaped.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// `a or b or …` of [`eq_clause`]s.
@@ -265,6 +267,33 @@ impl Client {
         let search = any_eq("profile.name", names);
         self.get_all(&format!("/api/v1/groups?search={}&limit=200", q(&search)))
             .await
+    }
+
+    // The System Log.
+
+    /// Events published since `since` (RFC 3339) whose event type starts with one of
+    /// `event_types` and that touch one of `targets`, oldest first, 1,000 a page.
+    pub async fn logs(
+        &self,
+        since: &str,
+        event_types: &[&str],
+        targets: &[String],
+    ) -> Result<Vec<LogEvent>, Error> {
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let types = event_types
+            .iter()
+            .map(|t| format!("eventType sw {}", quoted(t)))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let filter = format!("({types}) and ({})", any_eq("target.id", targets));
+        self.get_all(&format!(
+            "/api/v1/logs?since={}&sortOrder=ASCENDING&limit=1000&filter={}",
+            q(since),
+            q(&filter)
+        ))
+        .await
     }
 
     /// The user with this exact login, if any.

@@ -21,8 +21,10 @@ use crate::secret::SecretString;
 /// What a command does with the org, and so which scopes it asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// validate, plan, drift, export.
+    /// plan, export.
     Read,
+    /// drift: what plan reads, and the System Log to say who changed what.
+    Audit,
     /// apply.
     Manage,
 }
@@ -37,6 +39,14 @@ impl Access {
                 "okta.profileMappings.read",
                 "okta.users.read",
                 "okta.groups.read",
+            ],
+            Access::Audit => &[
+                "okta.apps.read",
+                "okta.schemas.read",
+                "okta.profileMappings.read",
+                "okta.users.read",
+                "okta.groups.read",
+                "okta.logs.read",
             ],
             Access::Manage => &[
                 "okta.apps.manage",

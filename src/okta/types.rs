@@ -345,3 +345,77 @@ impl Group {
         self.profile.get("name").and_then(Value::as_str)
     }
 }
+
+/// A System Log event (`/api/v1/logs`): who did what to which objects, from where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEvent {
+    #[serde(default)]
+    pub uuid: String,
+    /// RFC 3339, e.g. `2026-11-30T14:02:11.123Z`.
+    pub published: String,
+    pub event_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<LogActor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<LogClient>,
+    #[serde(default)]
+    pub target: Vec<LogTarget>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Who acted: a user (an admin in the console, or the owner of an API token) or a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogActor {
+    #[serde(default)]
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Where the request came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogClient {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<LogUserAgent>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogUserAgent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_user_agent: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// An object the event touched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogTarget {
+    #[serde(default)]
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
