@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::client::Client;
 use super::error::{ApiError, Error};
 use super::types::{
-    App, AppFeature, AppGroup, AppUser, Connection, Group, LogEvent, ProfileMapping, Schema, User,
+    App, AppFeature, AppGroup, AppUser, Connection, Group, LogEvent, ProfileMapping, Schema, User, UserType,
 };
 use crate::ids::{AppId, GroupId, MappingId, UserId};
 use crate::secret::SecretString;
@@ -138,6 +138,11 @@ impl Client {
         let body = json!({ "definitions": { "custom": { "id": "#custom", "type": "object", "properties": custom } } });
         self.post(&format!("/api/v1/meta/schemas/apps/{app}/default"), &body)
             .await
+    }
+
+    /// The user types; one of them is the default (`default: true`).
+    pub async fn user_types(&self) -> Result<Vec<UserType>, Error> {
+        self.get("/api/v1/meta/types/user").await
     }
 
     // Profile mappings.

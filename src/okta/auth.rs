@@ -36,6 +36,7 @@ impl Access {
             Access::Read => &[
                 "okta.apps.read",
                 "okta.schemas.read",
+                "okta.userTypes.read",
                 "okta.profileMappings.read",
                 "okta.users.read",
                 "okta.groups.read",
@@ -43,6 +44,7 @@ impl Access {
             Access::Audit => &[
                 "okta.apps.read",
                 "okta.schemas.read",
+                "okta.userTypes.read",
                 "okta.profileMappings.read",
                 "okta.users.read",
                 "okta.groups.read",
@@ -51,6 +53,7 @@ impl Access {
             Access::Manage => &[
                 "okta.apps.manage",
                 "okta.schemas.manage",
+                "okta.userTypes.read",
                 "okta.profileMappings.manage",
                 "okta.users.read",
                 "okta.groups.read",

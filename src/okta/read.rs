@@ -10,12 +10,13 @@
 use futures_util::future::try_join_all;
 use indexmap::IndexMap;
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 use super::client::Client;
 use super::error::Error;
 use super::scope::{AppScope, AppSelector, Apps, Parts, Scope};
 use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};
-use super::types::{App, Connection, ProfileMapping, Schema};
+use super::types::{App, Connection, ProfileMapping, Schema, UserType};
 use crate::ids::AppId;
 
 /// Why the live state could not be read.
@@ -54,8 +55,43 @@ fn hint(candidates: &[String]) -> String {
 /// Logins and group names are looked up this many at a time (`… or …` searches).
 const SEARCH_BATCH: usize = 50;
 
+/// A read in progress: the client, and the default user type, fetched once for everyone who
+/// needs it (the Okta user schema's events, and the choice of each app's mappings).
+struct Reader<'a> {
+    client: &'a Client,
+    user_type: OnceCell<Option<UserType>>,
+}
+
+impl Reader<'_> {
+    async fn default_user_type(&self) -> Result<Option<&UserType>, Error> {
+        self.user_type
+            .get_or_try_init(|| async {
+                let types = self.client.user_types().await?;
+                Ok(types.into_iter().find(|t| t.default == Some(true)))
+            })
+            .await
+            .map(Option::as_ref)
+    }
+}
+
 /// Reads what `scope` names from the org.
 pub async fn read(client: &Client, scope: &Scope) -> Result<Snapshot, ReadError> {
+    let reader = Reader {
+        client,
+        user_type: OnceCell::new(),
+    };
+    let reader = &reader;
+    let needs_user_type = scope.user_schema
+        || match &scope.apps {
+            Apps::Selected(apps) => apps.iter().any(|a| a.parts.mappings),
+            Apps::All => true,
+        };
+    let user_type = async {
+        if needs_user_type {
+            reader.default_user_type().await?;
+        }
+        Ok::<_, ReadError>(())
+    };
     let user_schema = async {
         match scope.user_schema {
             true => client
@@ -73,19 +109,23 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Snapshot, ReadError>
     };
     let apps = async {
         match &scope.apps {
-            Apps::Selected(apps) => try_join_all(apps.iter().map(|app| read_app(client, app)))
+            Apps::Selected(apps) => try_join_all(apps.iter().map(|app| read_app(reader, app)))
                 .await
                 .map(|live| apps.iter().map(|a| a.key.clone()).zip(live).collect()),
-            Apps::All => read_all(client).await,
+            Apps::All => read_all(reader).await,
         }
     };
-    let (user_schema, directory, apps) = tokio::try_join!(user_schema, directory, apps)?;
-    Ok(Snapshot::new(user_schema, apps, directory))
+    let (user_schema, directory, apps, ()) =
+        tokio::try_join!(user_schema, directory, apps, user_type)?;
+    let mut snapshot = Snapshot::new(user_schema, apps, directory);
+    snapshot.user_type = reader.user_type.get().cloned().flatten();
+    Ok(snapshot)
 }
 
 /// Every app that is not deleted, with all its parts, keyed by id.
-async fn read_all(client: &Client) -> Result<IndexMap<String, LiveApp>, ReadError> {
-    let apps: Vec<App> = client
+async fn read_all(reader: &Reader<'_>) -> Result<IndexMap<String, LiveApp>, ReadError> {
+    let apps: Vec<App> = reader
+        .client
         .all_apps()
         .await?
         .into_iter()
@@ -93,7 +133,7 @@ async fn read_all(client: &Client) -> Result<IndexMap<String, LiveApp>, ReadErro
         .collect();
     let live = try_join_all(apps.into_iter().map(|app| async move {
         let key = app.id.0.clone();
-        app_parts(client, &app.id, Parts::ALL)
+        app_parts(reader, &app.id, Parts::ALL)
             .await
             .map(|parts| (key.clone(), parts.into_live(app)))
             .map_err(|error| ReadError::Api { app: key, error })
@@ -147,7 +187,8 @@ async fn resolve(client: &Client, key: &str, select: &AppSelector) -> Result<App
     }
 }
 
-async fn read_app(client: &Client, scope: &AppScope) -> Result<LiveApp, ReadError> {
+async fn read_app(reader: &Reader<'_>, scope: &AppScope) -> Result<LiveApp, ReadError> {
+    let client = reader.client;
     let api = |error| ReadError::Api {
         app: scope.key.clone(),
         error,
@@ -157,13 +198,13 @@ async fn read_app(client: &Client, scope: &AppScope) -> Result<LiveApp, ReadErro
         AppSelector::Id(id) => {
             let (app, parts) =
                 tokio::try_join!(resolve(client, &scope.key, &scope.select), async {
-                    app_parts(client, id, scope.parts).await.map_err(api)
+                    app_parts(reader, id, scope.parts).await.map_err(api)
                 })?;
             Ok(parts.into_live(app))
         }
         select => {
             let app = resolve(client, &scope.key, select).await?;
-            let parts = app_parts(client, &app.id, scope.parts).await.map_err(api)?;
+            let parts = app_parts(reader, &app.id, scope.parts).await.map_err(api)?;
             Ok(parts.into_live(app))
         }
     }
@@ -206,13 +247,14 @@ where
     }
 }
 
-async fn app_parts(client: &Client, id: &AppId, parts: Parts) -> Result<AppParts, Error> {
+async fn app_parts(reader: &Reader<'_>, id: &AppId, parts: Parts) -> Result<AppParts, Error> {
+    let client = reader.client;
     let (features, connection, schema, to_app, to_okta, users, groups) = tokio::try_join!(
         features(client, id),
         when(parts.connection, client.connection(id)),
         client.app_schema(id),
-        when(parts.mappings, mapping(client, None, Some(id))),
-        when(parts.mappings, mapping(client, Some(id), None)),
+        when(parts.mappings, mapping(reader, None, Some(id))),
+        when(parts.mappings, mapping(reader, Some(id), None)),
         when(parts.assignments, client.app_users(id)),
         when(parts.assignments, client.app_groups(id)),
     )?;
@@ -260,19 +302,27 @@ async fn features(client: &Client, app: &AppId) -> Result<Features, Error> {
     }
 }
 
-/// The one mapping between the default user type and the app in the given direction, with body.
+/// The one mapping between the default user type and the app in the given direction, with
+/// body. Every user type has its own mapping to each app, all of `type: user` (finding B8):
+/// the default type's is the one whose user end is the default type's id.
 async fn mapping(
-    client: &Client,
+    reader: &Reader<'_>,
     source: Option<&AppId>,
     target: Option<&AppId>,
 ) -> Result<Option<ProfileMapping>, Error> {
-    let list = client
-        .mappings(source.map(|s| s.0.as_str()), target.map(|t| t.0.as_str()))
-        .await?;
-    // The default user type's mapping: the source (or target) is a user type, not another app.
-    let found = list.into_iter().find(|m| match (source, target) {
-        (Some(_), None) => m.target.kind.as_deref() == Some("user"),
-        _ => m.source.kind.as_deref() == Some("user"),
+    let client = reader.client;
+    let (list, user_type) = tokio::try_join!(
+        client.mappings(source.map(|s| s.0.as_str()), target.map(|t| t.0.as_str())),
+        reader.default_user_type(),
+    )?;
+    let found = list.into_iter().find(|m| {
+        // The user end: the target when the app is the source, else the source.
+        let user_end = match (source, target) {
+            (Some(_), None) => &m.target,
+            _ => &m.source,
+        };
+        user_end.kind.as_deref() == Some("user")
+            && user_type.is_none_or(|t| user_end.id == t.id.0)
     });
     match found {
         Some(m) => client.mapping(&m.id).await.map(Some),

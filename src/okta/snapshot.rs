@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::types::{App, AppFeature, AppGroup, AppUser, Connection, ProfileMapping, Schema};
+use super::types::{
+    App, AppFeature, AppGroup, AppUser, Connection, ProfileMapping, Schema, UserType,
+};
 use crate::facts::provisioning::ToAppToggle;
 use crate::ids::{GroupId, UserId};
 
@@ -19,6 +21,10 @@ pub struct Snapshot {
     pub format: u32,
     /// The Okta user profile schema (default user type), when the scope asked for it.
     pub user_schema: Option<Schema>,
+    /// The default user type: its mappings are the ones the config's mappings are, and its
+    /// id is what System Log events of the Okta user schema name. Read with the user schema,
+    /// or when any app's mappings are read.
+    pub user_type: Option<UserType>,
     /// Per scope key (the caller's name for the app; the app id for [`super::Scope::all`]).
     pub apps: IndexMap<String, LiveApp>,
     /// Logins and group names the scope asked for, resolved to ids (absent: no such user/group).
@@ -34,6 +40,7 @@ impl Snapshot {
         Snapshot {
             format: SNAPSHOT_FORMAT,
             user_schema,
+            user_type: None,
             apps,
             directory,
         }
