@@ -3,16 +3,20 @@
 //! The modules follow the data flow; each imports only those listed before it:
 //! `ids`, `secret`, `facts` (identifiers, secrets, Okta's facts) · `okta` (the provider: HTTP
 //! client → a live `Snapshot`) and, beside it, `sandbox` (the embedded Okta org) · `config`
-//! (YAML → desired state) · `plan` (the two → typed changes) · `apply` (changes → API writes) ·
-//! `render` (plans and reports for people and machines) · `cli` (the thin edge).
+//! (YAML → desired state) · `plan` (the two → typed changes) · `drift` (where the org left
+//! the config, and who moved it) · `apply` (changes → API writes) · `render` (plans and
+//! reports for people and machines) · `cli` (the thin edge).
+//!
+//! Public are the layers a program (the binary, the tests, the benchmark) drives; `facts` and
+//! `render` serve only the layers above them.
 
-pub mod apply;
-pub mod cli;
-pub mod config;
-pub mod facts;
 pub mod ids;
-pub mod okta;
-pub mod plan;
-pub mod render;
-pub mod sandbox;
 pub mod secret;
+pub(crate) mod facts;
+pub mod okta;
+pub mod sandbox;
+pub mod config;
+pub mod plan;
+pub mod apply;
+pub(crate) mod render;
+pub mod cli;

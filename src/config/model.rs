@@ -104,9 +104,9 @@ impl std::str::FromStr for IgnoreRule {
     fn from_str(text: &str) -> Result<IgnoreRule, String> {
         let mut rule = IgnoreRule::default();
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (key, value) = part
-                .split_once('=')
-                .ok_or_else(|| format!("`{part}` is not `key=value` (keys: app, kind, name, field)"))?;
+            let (key, value) = part.split_once('=').ok_or_else(|| {
+                format!("`{part}` is not `key=value` (keys: app, kind, name, field)")
+            })?;
             let value = value.trim().to_string();
             match key.trim() {
                 "app" => rule.app = Some(value),

@@ -7,7 +7,8 @@ use serde_json::{Map, Value, json};
 use super::client::Client;
 use super::error::{ApiError, Error};
 use super::types::{
-    App, AppFeature, AppGroup, AppUser, Connection, Group, LogEvent, ProfileMapping, Schema, User, UserType,
+    App, AppFeature, AppGroup, AppUser, Connection, Group, LogEvent, ProfileMapping, Schema, User,
+    UserType,
 };
 use crate::ids::{AppId, GroupId, MappingId, UserId};
 use crate::secret::SecretString;

@@ -321,8 +321,7 @@ async fn mapping(
             (Some(_), None) => &m.target,
             _ => &m.source,
         };
-        user_end.kind.as_deref() == Some("user")
-            && user_type.is_none_or(|t| user_end.id == t.id.0)
+        user_end.kind.as_deref() == Some("user") && user_type.is_none_or(|t| user_end.id == t.id.0)
     });
     match found {
         Some(m) => client.mapping(&m.id).await.map(Some),
