@@ -17,6 +17,7 @@ pub mod okta;
 pub mod sandbox;
 pub mod config;
 pub mod plan;
+pub mod drift;
 pub mod apply;
 pub(crate) mod render;
 pub mod cli;

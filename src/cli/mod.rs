@@ -1,10 +1,12 @@
 //! `cli`: argument parsing and dispatch. Thin by design: each command calls into the library
 //! and maps its outcome to an exit code.
 //!
-//! Exit codes: 0 success (valid / no changes), 1 error (invalid config, bad usage, API failure),
-//! 2 changes present (`plan --detailed-exitcode`), 3 refused by a safety rule.
+//! Exit codes: 0 success (valid / no changes / no drift), 1 error (invalid config, bad usage,
+//! API failure), 2 changes present (`plan --detailed-exitcode`) or drift (`drift`), 3 refused
+//! by a safety rule.
 
 mod apply;
+mod drift;
 mod org;
 mod plan;
 mod validate;
@@ -35,6 +37,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the org match the config (or apply a saved plan).
     Apply(ApplyArgs),
+    /// Report where the org has left the config and who changed it, for a nightly job
+    /// (exit 0 no drift, 2 drift, 1 error).
+    Drift(DriftArgs),
     /// The embedded Okta org for trying oktaform and for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -98,6 +103,29 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes (0 when none, 1 on error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub org: OrgArgs,
+    /// Output for people (text), an issue or chat message (markdown) or machines (json).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// How far back to look in the System Log, e.g. `24h`, `7days` (default: since the last
+    /// clean run recorded in --state, else 24h).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub since: Option<std::time::Duration>,
+    /// Do not report a difference: `app=luciq,kind=app_attribute,name=instabugRole,field=title`
+    /// (any of app, kind, name, field; repeatable; adds to the config's `ignore:` list).
+    #[arg(long, value_name = "RULE")]
+    pub ignore: Vec<crate::config::model::IgnoreRule>,
+    /// Remember this run here: findings seen before are `still`, console steps pending at the
+    /// last clean run are not drift, and the System Log window starts at the last clean run.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,6 +209,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::validate(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Apply(args) => apply::run(&args),
+        Command::Drift(args) => drift::run(&args),
         Command::Sandbox(SandboxCommand::Serve(args)) => serve(args),
         Command::Schema => {
             print!("{}", config::schema::json_schema());

@@ -7,3 +7,4 @@
 pub mod attributes;
 pub mod console;
 pub mod provisioning;
+pub mod system_log;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::attribute::{FieldChange, Profile};
+use crate::config::model::ObjectKind;
 use crate::ids::{AppId, GroupId, MappingId, UserId};
 use crate::okta::types::SchemaProperty;
 use crate::secret::Reference;
@@ -83,6 +84,32 @@ pub enum Subject {
 }
 
 impl Subject {
+    /// Its kind, as configs and `--ignore` name it.
+    pub fn kind(&self) -> ObjectKind {
+        match self {
+            Subject::OktaUserAttribute { .. } => ObjectKind::OktaUserAttribute,
+            Subject::AppAttribute { .. } => ObjectKind::AppAttribute,
+            Subject::Mapping { .. } => ObjectKind::Mapping,
+            Subject::ToApp { .. } => ObjectKind::ToApp,
+            Subject::ToOkta { .. } => ObjectKind::ToOkta,
+            Subject::Scim { .. } => ObjectKind::Scim,
+            Subject::UserAssignment { .. } => ObjectKind::UserAssignment,
+            Subject::GroupAssignment { .. } => ObjectKind::GroupAssignment,
+        }
+    }
+
+    /// The object's own name: attribute, mapped property, login or group (none for the
+    /// provisioning settings of an app).
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Subject::OktaUserAttribute { name } | Subject::AppAttribute { name, .. } => Some(name),
+            Subject::Mapping { property, .. } => Some(property),
+            Subject::UserAssignment { login, .. } => Some(login),
+            Subject::GroupAssignment { group, .. } => Some(group),
+            Subject::ToApp { .. } | Subject::ToOkta { .. } | Subject::Scim { .. } => None,
+        }
+    }
+
     /// The config app name, if the subject belongs to an app.
     pub fn app(&self) -> Option<&str> {
         match self {

@@ -224,7 +224,7 @@ pub fn config_digest(sources: &Sources) -> String {
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

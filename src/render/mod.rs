@@ -1,3 +1,4 @@
 //! `render`: what people and machines read — diagnostics, plans, reports.
 pub mod diagnostics;
 pub mod plan;
+pub mod drift;

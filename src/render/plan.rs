@@ -49,7 +49,7 @@ impl Paint {
 }
 
 /// What the change is called on its line.
-fn title(change: &Change) -> String {
+pub(crate) fn title(change: &Change) -> String {
     match &change.subject {
         Subject::OktaUserAttribute { name } | Subject::AppAttribute { name, .. } => {
             format!("attribute {name}")
@@ -78,7 +78,7 @@ fn value_text(value: &Value) -> String {
 }
 
 /// Setting lines under a change.
-fn details(change: &Change) -> Vec<String> {
+pub(crate) fn details(change: &Change) -> Vec<String> {
     let mut lines = Vec::new();
     match &change.op {
         Op::CreateAttribute { property, .. } => {
