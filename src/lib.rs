@@ -18,6 +18,7 @@ pub mod sandbox;
 pub mod config;
 pub mod plan;
 pub mod drift;
+pub mod export;
 pub mod apply;
 pub(crate) mod render;
 pub mod cli;

@@ -7,6 +7,7 @@
 
 mod apply;
 mod drift;
+mod export;
 mod org;
 mod plan;
 mod validate;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Report where the org has left the config and who changed it, for a nightly job
     /// (exit 0 no drift, 2 drift, 1 error).
     Drift(DriftArgs),
+    /// Write the config that describes apps of a live org (a first draft that plans to no
+    /// change).
+    Export(ExportArgs),
     /// The embedded Okta org for trying oktaform and for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -128,6 +132,21 @@ pub struct DriftArgs {
     pub state: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub org: OrgArgs,
+    /// An app to export, by label or id (`0oa…`); repeatable.
+    #[arg(long = "app", value_name = "LABEL|ID")]
+    pub apps: Vec<String>,
+    /// Export every app of the org.
+    #[arg(long, conflicts_with = "apps")]
+    pub all: bool,
+    /// Write to this file, or to this directory one file per app (default: stdout).
+    #[arg(short = 'o', long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the sandbox org on loopback; the first line printed is its base URL.
@@ -210,6 +229,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::plan(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Drift(args) => drift::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Sandbox(SandboxCommand::Serve(args)) => serve(args),
         Command::Schema => {
             print!("{}", config::schema::json_schema());

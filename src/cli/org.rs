@@ -52,7 +52,7 @@ pub fn load_config(args: &ConfigArgs) -> anyhow::Result<(Config, Sources)> {
 }
 
 /// `--org`, else OKTA_ORG_URL, else the config's `org.url`.
-pub fn org_url(args: &OrgArgs, config: &Config) -> anyhow::Result<OrgUrl> {
+pub fn org_url(args: &OrgArgs, config: Option<&Config>) -> anyhow::Result<OrgUrl> {
     let (text, from) = if let Some(org) = &args.org {
         (org.clone(), "--org")
     } else if let Some(url) = std::env::var("OKTA_ORG_URL")
@@ -60,7 +60,7 @@ pub fn org_url(args: &OrgArgs, config: &Config) -> anyhow::Result<OrgUrl> {
         .filter(|v| !v.trim().is_empty())
     {
         (url, "OKTA_ORG_URL")
-    } else if let Some(org) = &config.org {
+    } else if let Some(org) = config.and_then(|c| c.org.as_ref()) {
         let text = org
             .value
             .url
@@ -114,6 +114,19 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 pub struct Session {
     pub config: Config,
     pub sources: Sources,
+    pub org: Org,
+}
+
+impl std::ops::Deref for Session {
+    type Target = Org;
+    fn deref(&self) -> &Org {
+        &self.org
+    }
+}
+
+/// A client for an org — and the embedded org itself with `--org sandbox` — with the runtime
+/// that drives it: what export starts from, without a config.
+pub struct Org {
     pub url: OrgUrl,
     pub client: Client,
     /// The embedded org, with `--org sandbox[:PATH]`; kept alive for the command.
@@ -135,13 +148,14 @@ fn sandbox_state(org: Option<&str>) -> Option<std::path::PathBuf> {
     }
 }
 
-impl Session {
-    pub fn open(
-        config_args: &ConfigArgs,
+impl Org {
+    /// Connects to `--org` (else OKTA_ORG_URL, else the config's `org.url`), or starts the
+    /// embedded org for `--org sandbox[:PATH]`.
+    pub fn connect(
         org_args: &OrgArgs,
+        config: Option<&Config>,
         access: Access,
-    ) -> anyhow::Result<Session> {
-        let (config, sources) = load_config(config_args)?;
+    ) -> anyhow::Result<Org> {
         let runtime = runtime()?;
         if let Some(state) = sandbox_state(org_args.org.as_deref()) {
             let options = crate::sandbox::SandboxOptions {
@@ -155,20 +169,16 @@ impl Session {
             let credentials =
                 Credentials::ApiToken(crate::secret::SecretString::new(sandbox.token().into()));
             let client = client_with(org_args, url.clone(), credentials, access)?;
-            return Ok(Session {
-                config,
-                sources,
+            return Ok(Org {
                 url,
                 client,
                 sandbox: Some(sandbox),
                 runtime,
             });
         }
-        let url = org_url(org_args, &config)?;
+        let url = org_url(org_args, config)?;
         let client = client(org_args, url.clone(), access)?;
-        Ok(Session {
-            config,
-            sources,
+        Ok(Org {
             url,
             client,
             sandbox: None,
@@ -184,17 +194,32 @@ impl Session {
         }
     }
 
-    /// Reads what the config needs from the org.
-    pub fn read(&self) -> anyhow::Result<Snapshot> {
-        let scope = crate::plan::scope(&self.config);
+    /// Reads what `scope` names.
+    pub fn read(&self, scope: &crate::okta::Scope) -> anyhow::Result<Snapshot> {
         self.runtime
-            .block_on(crate::okta::read(&self.client, &scope))
+            .block_on(crate::okta::read(&self.client, scope))
             .context("reading the org")
+    }
+}
+
+impl Session {
+    pub fn open(
+        config_args: &ConfigArgs,
+        org_args: &OrgArgs,
+        access: Access,
+    ) -> anyhow::Result<Session> {
+        let (config, sources) = load_config(config_args)?;
+        let org = Org::connect(org_args, Some(&config), access)?;
+        Ok(Session {
+            config,
+            sources,
+            org,
+        })
     }
 
     /// Reads the org and diffs it against the config.
     pub fn plan(&self) -> anyhow::Result<(crate::plan::Plan, Snapshot)> {
-        let live = self.read()?;
+        let live = self.org.read(&crate::plan::scope(&self.config))?;
         let changes = crate::plan::diff(&self.config, &live).map_err(|errors| {
             anyhow!(
                 "{}",

@@ -111,3 +111,39 @@ pub fn is_okta_user_base(name: &str) -> bool {
 pub fn is_app_user_base(name: &str) -> bool {
     app_user_base_names().any(|base| base == name)
 }
+
+/// The mappings a new SCIM 2.0 template app starts with, Okta user → app (target, expression),
+/// as the Admin Console shows them. Export leaves out a mapping equal to one of these; the
+/// list only makes an export shorter (a mapping missing here is exported, which is harmless).
+pub const SCIM_DEFAULT_TO_APP: &[(&str, &str)] = &[
+    ("userName", "user.login"),
+    ("givenName", "user.firstName"),
+    ("familyName", "user.lastName"),
+    ("middleName", "user.middleName"),
+    ("honorificPrefix", "user.honorificPrefix"),
+    ("honorificSuffix", "user.honorificSuffix"),
+    ("email", "user.email"),
+    ("title", "user.title"),
+    ("displayName", "user.displayName"),
+    ("nickName", "user.nickName"),
+    ("primaryPhone", "user.primaryPhone"),
+    ("mobilePhone", "user.mobilePhone"),
+    ("streetAddress", "user.streetAddress"),
+    ("locality", "user.city"),
+    ("region", "user.state"),
+    ("postalCode", "user.zipCode"),
+    ("countryCode", "user.countryCode"),
+    ("preferredLanguage", "user.preferredLanguage"),
+    ("locale", "user.locale"),
+    ("timezone", "user.timezone"),
+    ("employeeNumber", "user.employeeNumber"),
+    ("department", "user.department"),
+];
+
+/// The app → Okta user mappings a new SCIM 2.0 template app starts with.
+pub const SCIM_DEFAULT_TO_OKTA: &[(&str, &str)] = &[
+    ("login", "appuser.userName"),
+    ("firstName", "appuser.givenName"),
+    ("lastName", "appuser.familyName"),
+    ("email", "appuser.email"),
+];

@@ -8,6 +8,11 @@ fn provisioning_tab(label: &str, tab: &str) -> String {
     format!("Applications → {label} → Provisioning → {tab}")
 }
 
+/// Where a SCIM connection is set: `Applications → {app} → Provisioning → Integration`.
+pub fn integration_tab(label: &str) -> String {
+    provisioning_tab(label, "Integration")
+}
+
 /// The To App step that turns toggles on and off.
 pub fn to_app_edit(label: &str, enable: &[ToAppToggle], disable: &[ToAppToggle]) -> String {
     let names = |toggles: &[ToAppToggle]| {
@@ -43,7 +48,7 @@ pub fn enable_scim(label: &str) -> String {
 pub fn push_groups(label: &str, on: bool) -> String {
     format!(
         "{} → Edit → {} Push Groups, then Save",
-        provisioning_tab(label, "Integration"),
+        integration_tab(label),
         if on { "tick" } else { "untick" }
     )
 }
@@ -52,7 +57,7 @@ pub fn push_groups(label: &str, on: bool) -> String {
 pub fn set_authentication(label: &str) -> String {
     format!(
         "{} → Edit → set the authentication as the config says, then Save",
-        provisioning_tab(label, "Integration")
+        integration_tab(label)
     )
 }
 
@@ -68,7 +73,7 @@ pub struct ScimSettings<'a> {
 pub fn check_scim_connection(label: &str, scim: &ScimSettings<'_>) -> String {
     format!(
         "the SCIM connection of a custom app cannot be read through Okta's API; check once in {}: SCIM connector base URL {}, unique identifier field {}, supported actions {}, authentication mode {}",
-        provisioning_tab(label, "Integration"),
+        integration_tab(label),
         scim.base_url,
         scim.unique_identifier,
         if scim.actions.is_empty() {
