@@ -8,6 +8,7 @@
 
 pub mod api;
 mod expression;
+mod filter;
 mod jws;
 pub mod oauth;
 mod rate_limits;
@@ -104,20 +105,25 @@ impl Sandbox {
         *shared.base_url.lock().unwrap_or_else(|e| e.into_inner()) = base_url.clone();
         let handler_state = shared.clone();
         let app = axum::Router::new().fallback(
-            move |method: axum::http::Method,
+            move |axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
+                  method: axum::http::Method,
                   uri: axum::http::Uri,
                   headers: axum::http::HeaderMap,
                   body: axum::body::Bytes| {
-                server::handle(handler_state.clone(), method, uri, headers, body)
+                server::handle(handler_state.clone(), peer, method, uri, headers, body)
             },
         );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
+            // The peer address goes into the System Log's `client.ipAddress`.
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
         });
         Ok(Sandbox {
             base_url,

@@ -234,7 +234,7 @@ impl OAuth {
             .unwrap_or_default();
         if let Some(token) = authorization.strip_prefix("SSWS ") {
             return if !api_token.is_empty() && token.trim() == api_token {
-                Ok(Actor::api("sandbox-api-token"))
+                Ok(Actor::api_token())
             } else {
                 Err(invalid())
             };

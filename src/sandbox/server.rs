@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::api::{self, Reply, Request};
 use super::oauth::OAuth;
 use super::rate_limits;
-use super::state::{Actor, OrgState, now_ms};
+use super::state::{ADMIN_LOGIN, Actor, OrgState, Origin, now_ms};
 
 /// Run-time settings, changeable at `/__sandbox/config`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -170,9 +170,10 @@ fn request_id(shared: &Shared) -> String {
     format!("sandbox-{:016x}", lock(&shared.rng).u64(..))
 }
 
-/// Every request lands here.
+/// Every request lands here; `peer` is the address it came from.
 pub async fn handle(
     shared: std::sync::Arc<Shared>,
+    peer: std::net::SocketAddr,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -188,14 +189,24 @@ pub async fn handle(
         })
         .unwrap_or_default();
     let id = request_id(&shared);
+    // What the System Log's `client` and `transaction` say of this request.
+    let origin = Origin {
+        ip_address: peer.ip().to_canonical().to_string(),
+        user_agent: headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        request_id: id.clone(),
+        ..Origin::default()
+    };
     let mut response = if let Some(rest) = path.strip_prefix("/__sandbox") {
-        knob(&shared, method.as_str(), rest, &query, &body)
+        knob(&shared, method.as_str(), rest, &query, &body, &origin)
     } else if path == "/oauth2/v1/token" && method == Method::POST {
         let base = lock(&shared.base_url).clone();
         let ttl = lock(&shared.knobs).token_ttl_s;
         shared.oauth.token(&base, &headers, &body, ttl)
     } else {
-        management(&shared, &method, &path, query, &headers, &body).await
+        management(&shared, &method, &path, query, &headers, &body, origin).await
     };
     header(&mut response, "x-okta-request-id", &id);
     header(
@@ -206,6 +217,40 @@ pub async fn handle(
     response
 }
 
+/// Runs an API request on the org under its lock. A sandbox bug answers like Okta's own
+/// failures rather than dropping the connection; a change is saved.
+fn run(shared: &Shared, request: &Request) -> Reply {
+    let mut org = lock(&shared.org);
+    let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        api::handle(&mut org, request)
+    }))
+    .unwrap_or_else(|_| {
+        api::error(
+            500,
+            "E0000009",
+            "Internal Server Error",
+            &["sandbox bug: see its log".into()],
+        )
+    });
+    if reply.changed
+        && let Err(e) = shared.save(&org)
+    {
+        tracing::error!(error = %e, "sandbox state not saved");
+        api::error(500, "E0000009", "Internal Server Error", &[e])
+    } else {
+        reply
+    }
+}
+
+/// A reply as an HTTP response, with its `Link` headers.
+fn respond(reply: &Reply) -> Response<Body> {
+    let mut response = json_response(reply.status, reply.body.as_ref());
+    for link in &reply.links {
+        header(&mut response, "link", link);
+    }
+    response
+}
+
 async fn management(
     shared: &Shared,
     method: &Method,
@@ -213,6 +258,7 @@ async fn management(
     query: Vec<(String, String)>,
     headers: &HeaderMap,
     body: &[u8],
+    origin: Origin,
 ) -> Response<Body> {
     let knobs = lock(&shared.knobs).clone();
     if knobs.latency_ms > 0 {
@@ -233,7 +279,7 @@ async fn management(
     };
     // Authentication first, as Okta does.
     let base = lock(&shared.base_url).clone();
-    let actor = match shared.oauth.authorize(
+    let mut actor = match shared.oauth.authorize(
         headers,
         method.as_str(),
         &format!("{base}{path}"),
@@ -318,6 +364,12 @@ async fn management(
             FaultKind::Reset => {}
         }
     }
+    // Who the credentials say, from where the request says.
+    actor.origin = Origin {
+        client_id: actor.origin.client_id.take(),
+        api_token_id: actor.origin.api_token_id.take(),
+        ..origin
+    };
     let request = Request {
         method: method.as_str(),
         path,
@@ -327,29 +379,7 @@ async fn management(
         actor,
         deletion_window_ms: knobs.deletion_window_ms,
     };
-    let reply = {
-        let mut org = lock(&shared.org);
-        // A sandbox bug must answer like Okta's own failures, not drop the connection.
-        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            api::handle(&mut org, &request)
-        }))
-        .unwrap_or_else(|_| {
-            api::error(
-                500,
-                "E0000009",
-                "Internal Server Error",
-                &["sandbox bug: see its log".into()],
-            )
-        });
-        if reply.changed
-            && let Err(e) = shared.save(&org)
-        {
-            tracing::error!(error = %e, "sandbox state not saved");
-            api::error(500, "E0000009", "Internal Server Error", &[e])
-        } else {
-            reply
-        }
-    };
+    let reply = run(shared, &request);
     record(reply.status, reply.body.as_ref());
     if fault && faults.kind == FaultKind::Reset {
         // The write happened; the answer never arrives whole (a connection reset, as a client
@@ -366,11 +396,7 @@ async fn management(
             .insert("content-type", HeaderValue::from_static("application/json"));
         return response;
     }
-    let mut response = json_response(reply.status, reply.body.as_ref());
-    for link in &reply.links {
-        header(&mut response, "link", link);
-    }
-    with_limits(response)
+    with_limits(respond(&reply))
 }
 
 fn reply_json(status: u16, body: Value) -> Response<Body> {
@@ -384,6 +410,7 @@ fn knob(
     rest: &str,
     query: &[(String, String)],
     body: &[u8],
+    origin: &Origin,
 ) -> Response<Body> {
     let parse = || serde_json::from_slice::<Value>(body).map_err(|e| e.to_string());
     let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
@@ -439,9 +466,14 @@ fn knob(
         },
         // What only the Admin Console can change: a custom app's SCIM connection and toggles.
         ("PUT", ["console", "apps", id, "provisioning"]) => match parse() {
-            Ok(settings) => console_provisioning(shared, id, settings),
+            Ok(settings) => console_provisioning(shared, id, settings, console(query, origin)),
             Err(e) => reply_json(400, json!({"error": e})),
         },
+        // Any Management API request, made by an admin in the Admin Console.
+        (_, ["console", "api", "v1", ..]) => {
+            let path = rest.trim_end_matches('/').trim_start_matches("/console");
+            console_api(shared, method, path, query, body, console(query, origin))
+        }
         _ => reply_json(
             404,
             json!({"error": format!("no sandbox knob {method} /__sandbox{rest}")}),
@@ -449,9 +481,58 @@ fn knob(
     }
 }
 
+/// The administrator a console knob acts as: `?admin=jane@example.com`, else the org's admin,
+/// from a browser at the knob caller's address.
+fn console(query: &[(String, String)], origin: &Origin) -> Actor {
+    let login = query
+        .iter()
+        .find(|(k, _)| k == "admin")
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+        .unwrap_or(ADMIN_LOGIN);
+    let mut actor = Actor::console(login);
+    actor.origin.ip_address = origin.ip_address.clone();
+    actor.origin.request_id = origin.request_id.clone();
+    actor
+}
+
+/// `/__sandbox/console/api/v1/…`: the Management API request at `path` (`/api/v1/…`), as the
+/// Admin Console makes it for an admin — no API credentials, rate limits or injected faults,
+/// and not in the request log (it is not oktaform's); the same answer and System Log entries.
+fn console_api(
+    shared: &Shared,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    body: &[u8],
+    actor: Actor,
+) -> Response<Body> {
+    let base = lock(&shared.base_url).clone();
+    let deletion_window_ms = lock(&shared.knobs).deletion_window_ms;
+    let request = Request {
+        method,
+        path,
+        query: query
+            .iter()
+            .filter(|(k, _)| k != "admin")
+            .cloned()
+            .collect(),
+        body,
+        base_url: &base,
+        actor,
+        deletion_window_ms,
+    };
+    respond(&run(shared, &request))
+}
+
 /// Sets a custom app's provisioning as an admin would in the console: `features` (the app's
 /// features array: `SCIM_PROVISIONING`, `PUSH_NEW_USERS`, …) and `scim` (connection settings).
-fn console_provisioning(shared: &Shared, id: &str, settings: Value) -> Response<Body> {
+fn console_provisioning(
+    shared: &Shared,
+    id: &str,
+    settings: Value,
+    actor: Actor,
+) -> Response<Body> {
     let mut org = lock(&shared.org);
     let Some(i) = org.app_index(id) else {
         return json_response(404, api::not_found(id, "AppInstance").body.as_ref());
@@ -468,7 +549,7 @@ fn console_provisioning(shared: &Shared, id: &str, settings: Value) -> Response<
         org.apps[i].app["label"].clone(),
     );
     org.log(
-        &Actor::console(),
+        &actor,
         "application.lifecycle.update",
         "Update provisioning settings in the Admin Console",
         vec![super::state::target(&app_id, "AppInstance", &label)],

@@ -172,9 +172,33 @@ impl OrgState {
         self.mappings.iter().position(|m| m["id"] == id)
     }
 
-    /// Records a System Log event for a write.
+    /// Records a System Log event for a write: who (`actor`), from where (`client`, `request`,
+    /// `transaction`), what, to which objects. The shape is the spec's `LogEvent` (example
+    /// `ListLogs` of `listLogEvents`); `published` has milliseconds, as there.
     pub fn log(&mut self, actor: &Actor, event_type: &str, message: &str, targets: Vec<Value>) {
         let uuid = self.new_id("evt");
+        let origin = &actor.origin;
+        let mut client = json!({ "ipAddress": origin.ip_address });
+        if let Some(agent) = &origin.user_agent {
+            client["userAgent"] = json!({ "rawUserAgent": agent });
+        }
+        // Spec `LogClient.id`: "For OAuth requests, this is the ID of the OAuth client making
+        // the request."
+        if let Some(id) = &origin.client_id {
+            client["id"] = json!(id);
+        }
+        // Spec `LogTransaction`: an action performed through an API token carries the token's
+        // id as `detail.requestApiTokenId`. The transaction id is the request's
+        // `X-Okta-Request-Id` (unverified: Okta's ids look alike, `Wn4f-0RQ8D8lTSLkAmkKdQAADqo`).
+        let mut detail = Map::new();
+        if let Some(token) = &origin.api_token_id {
+            detail.insert("requestApiTokenId".into(), json!(token));
+        }
+        let version = if origin.ip_address.contains(':') {
+            "V6"
+        } else {
+            "V4"
+        };
         self.logs.push(json!({
             "uuid": uuid,
             "published": timestamp(),
@@ -183,6 +207,9 @@ impl OrgState {
             "severity": "INFO",
             "displayMessage": message,
             "actor": { "id": actor.id, "type": actor.kind, "alternateId": actor.alternate_id, "displayName": actor.display_name },
+            "client": client,
+            "request": { "ipChain": [{ "ip": origin.ip_address, "version": version }] },
+            "transaction": { "type": "WEB", "id": origin.request_id, "detail": detail },
             "outcome": { "result": "SUCCESS" },
             "target": targets,
         }));
@@ -206,33 +233,100 @@ impl OrgState {
     }
 }
 
-/// Who made a change, for the System Log.
+/// Who made a change, and from where, for the System Log.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub id: String,
     pub kind: &'static str,
     pub alternate_id: String,
     pub display_name: String,
+    pub origin: Origin,
+}
+
+/// The request a change came with: the System Log's `client`, `request` and `transaction`.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The peer address of the connection.
+    pub ip_address: String,
+    /// The `User-Agent` header, as sent.
+    pub user_agent: Option<String>,
+    /// The OAuth client, for requests with an access token.
+    pub client_id: Option<String>,
+    /// The API token's id, for requests with `SSWS`.
+    pub api_token_id: Option<String>,
+    /// The request's `X-Okta-Request-Id`.
+    pub request_id: String,
+}
+
+/// What the Admin Console's browser sends (the spec's `ListLogs` example, `rawUserAgent`).
+pub const BROWSER_USER_AGENT: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36";
+
+/// The administrator of the sandbox org: the console's default admin and the owner of its API
+/// token.
+pub const ADMIN_LOGIN: &str = "admin@example.com";
+
+/// The id of the sandbox's API token (Okta's token ids start with `00T`: spec `ApiToken`).
+pub const API_TOKEN_ID: &str = "00Tsandbox0000000001";
+
+/// An Okta-shaped user id for an administrator's login (`00u` and 17 more characters), the same
+/// for the same login.
+fn admin_id(login: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    // FNV-1a, then base 62.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in login.to_lowercase().bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut tail = String::from("a");
+    for _ in 0..16 {
+        tail.push(ALPHABET[(hash % 62) as usize] as char);
+        hash = hash / 62 + 0x9E37_79B9;
+    }
+    format!("00u{tail}")
 }
 
 impl Actor {
-    /// A Management API client (API token or service app).
+    /// An OAuth service app (client credentials): actor type `PublicClient`, as Okta logs
+    /// service apps (unverified: no recorded System Log in `../shared`).
     pub fn api(client: &str) -> Actor {
         Actor {
             id: client.into(),
             kind: "PublicClient",
             alternate_id: client.into(),
             display_name: "oktaform sandbox API client".into(),
+            origin: Origin {
+                client_id: Some(client.into()),
+                ..Origin::default()
+            },
         }
     }
 
-    /// An administrator clicking in the Admin Console (the sandbox's reserved console paths).
-    pub fn console() -> Actor {
+    /// A request with the sandbox's API token. An API token acts as the admin who created it
+    /// (spec `ApiToken.userId`: "The userId of the user who created the API Token"), so the
+    /// actor is that admin, and the token shows only in `transaction.detail.requestApiTokenId`
+    /// (spec `LogTransaction`). Unverified that the actor is the owner: no recorded System Log
+    /// in `../shared`; it is how the spec describes tokens.
+    pub fn api_token() -> Actor {
+        let mut actor = Actor::admin(ADMIN_LOGIN);
+        actor.origin.api_token_id = Some(API_TOKEN_ID.into());
+        actor
+    }
+
+    /// An administrator clicking in the Admin Console (the sandbox's reserved console paths):
+    /// a `User`, from a browser.
+    pub fn console(login: &str) -> Actor {
+        let mut actor = Actor::admin(login);
+        actor.origin.user_agent = Some(BROWSER_USER_AGENT.into());
+        actor
+    }
+
+    fn admin(login: &str) -> Actor {
         Actor {
-            id: "00uADMINCONSOLE0000".into(),
+            id: admin_id(login),
             kind: "User",
-            alternate_id: "admin@example.com".into(),
-            display_name: "Sandbox Admin (Admin Console)".into(),
+            alternate_id: login.into(),
+            display_name: login.split('@').next().unwrap_or(login).to_string(),
+            origin: Origin::default(),
         }
     }
 }
