@@ -1,4 +1,5 @@
-//! Benchmark of a plan against the sandbox: API calls, sequential round trips, wall time.
+//! Benchmark of a plan (and of a drift run: the plan's read plus the System Log) against the
+//! sandbox: API calls, sequential round trips, wall time.
 //!
 //!     cargo run --release --example bench
 //!
@@ -6,13 +7,14 @@
 //! per-request latency with concurrency high enough never to queue, so they show the read's
 //! dependency depth; API calls come from the sandbox's request counter.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use oktaform::config::{FileId, load::parse};
+use oktaform::drift;
 use oktaform::ids::OrgUrl;
 use oktaform::okta::read;
 use oktaform::okta::{Access, Client, ClientOptions, Credentials};
-use oktaform::plan::{diff, scope};
+use oktaform::plan::{Plan, diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions, Seed, seed};
 use oktaform::secret::SecretString;
 
@@ -41,7 +43,17 @@ struct Scenario {
     concurrency: usize,
 }
 
-async fn run(scenario: &Scenario) -> (u64, Duration, usize, Duration) {
+/// What one scenario measured.
+struct Measured {
+    calls: u64,
+    read: Duration,
+    changes: usize,
+    diff: Duration,
+    /// Calls of a drift run beyond the plan's read (the System Log pages).
+    drift_calls: u64,
+}
+
+async fn run(scenario: &Scenario) -> Measured {
     let dir = std::env::temp_dir().join(format!(
         "oktaform-bench-{}-{}",
         std::process::id(),
@@ -96,13 +108,35 @@ async fn run(scenario: &Scenario) -> (u64, Duration, usize, Duration) {
     let diff_started = Instant::now();
     let changes = diff(&config, &live).expect("diff");
     let diff_time = diff_started.elapsed();
-    let calls = client
-        .stats
-        .requests
-        .load(std::sync::atomic::Ordering::Relaxed);
+    let count = || {
+        client
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let calls = count();
+    let changes_count = changes.changes.len();
+    // The drift run on top: findings, then one System Log query for all of them.
+    let plan = Plan::new("bench".into(), &live, changes);
+    let (findings, _) = drift::findings(&plan, &live, &[]);
+    let refs: Vec<&drift::Finding> = findings.iter().collect();
+    let since = humantime::format_rfc3339_seconds(SystemTime::now() - Duration::from_secs(86_400))
+        .to_string();
+    let until =
+        humantime::format_rfc3339_seconds(SystemTime::now() + Duration::from_secs(1)).to_string();
+    drift::attribution::read(&client, (&since, &until), &refs)
+        .await
+        .expect("read the System Log");
+    let drift_calls = count() - calls;
     sandbox.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
-    (calls, read_time, changes.changes.len(), diff_time)
+    Measured {
+        calls,
+        read: read_time,
+        changes: changes_count,
+        diff: diff_time,
+        drift_calls,
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -153,27 +187,28 @@ async fn main() {
         },
     ];
     println!(
-        "{:<42} {:>9} {:>12} {:>11} {:>9} {:>10}",
-        "scenario", "API calls", "round trips", "read (ms)", "changes", "diff (µs)"
+        "{:<42} {:>9} {:>12} {:>11} {:>9} {:>10} {:>12}",
+        "scenario", "API calls", "round trips", "read (ms)", "changes", "diff (µs)", "drift calls"
     );
     for scenario in &scenarios {
-        let (calls, read_time, changes, diff_time) = run(scenario).await;
+        let m = run(scenario).await;
         let rounds = if scenario.latency_ms > 0 && scenario.concurrency >= 64 {
             format!(
                 "{:.1}",
-                read_time.as_secs_f64() * 1000.0 / scenario.latency_ms as f64
+                m.read.as_secs_f64() * 1000.0 / scenario.latency_ms as f64
             )
         } else {
             "-".into()
         };
         println!(
-            "{:<42} {:>9} {:>12} {:>11.1} {:>9} {:>10}",
+            "{:<42} {:>9} {:>12} {:>11.1} {:>9} {:>10} {:>12}",
             scenario.name,
-            calls,
+            m.calls,
             rounds,
-            read_time.as_secs_f64() * 1000.0,
-            changes,
-            diff_time.as_micros()
+            m.read.as_secs_f64() * 1000.0,
+            m.changes,
+            m.diff.as_micros(),
+            format!("{} + {}", m.calls, m.drift_calls)
         );
     }
 }

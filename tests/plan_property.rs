@@ -10,7 +10,7 @@ use oktaform::apply::{ApplyOptions, apply};
 use oktaform::config::{FileId, load::parse};
 use oktaform::ids::OrgUrl;
 use oktaform::okta::read;
-use oktaform::okta::{Access, Client, ClientOptions, Credentials};
+use oktaform::okta::{Access, Client, ClientOptions, Credentials, Scope};
 use oktaform::plan::{Action, Plan, Subject, diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions};
 use oktaform::secret::SecretString;
@@ -327,6 +327,20 @@ async fn apply_then_plan_is_empty_and_additive_touches_nothing_else() {
             left.is_empty(),
             "seed {seed}: apply then plan is not empty: {left:#?}\nconfig:\n{}",
             case.config
+        );
+
+        // The whole org, exported, plans to no change — not even a console step.
+        let whole = read(&client, &Scope::all()).await.unwrap();
+        let exported = oktaform::export::whole(&whole, "sandbox", "now");
+        let exported_config = parse(FileId(0), &exported)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:?}\n{exported}"));
+        let live = read(&client, &scope(&exported_config)).await.unwrap();
+        let changes = diff(&exported_config, &live)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:?}\n{exported}"));
+        assert_eq!(
+            changes.changes,
+            vec![],
+            "seed {seed}: the export plans changes:\n{exported}"
         );
 
         // Additive: what the config does not mention is as it was.

@@ -45,11 +45,13 @@ fn execute(args: &DriftArgs) -> anyhow::Result<Report> {
         (None, None) => now - DEFAULT_WINDOW,
     };
     let since = humantime::format_rfc3339_seconds(since).to_string();
+    // A second past now: events of this very second are in.
+    let until = humantime::format_rfc3339_seconds(now + Duration::from_secs(1)).to_string();
     if !findings.is_empty() {
         let refs: Vec<&drift::Finding> = findings.iter().collect();
         let events = session
             .runtime
-            .block_on(attribution::read(&session.client, &since, &refs))
+            .block_on(attribution::read(&session.client, (&since, &until), &refs))
             .map_err(|e| anyhow::anyhow!("reading the System Log: {e}"))?;
         attribution::attribute(&mut findings, &events);
     }

@@ -147,10 +147,10 @@ pub fn attribute(findings: &mut [Finding], events: &[LogEvent]) {
     }
 }
 
-/// Reads the events since `since` for every finding's object, in one (paged) query.
+/// Reads the events from `since` to `until` for every finding's object, in one (paged) query.
 pub async fn read(
     client: &Client,
-    since: &str,
+    (since, until): (&str, &str),
     findings: &[&Finding],
 ) -> Result<Vec<LogEvent>, Error> {
     let mut anchors: Vec<String> = findings
@@ -160,6 +160,6 @@ pub async fn read(
     anchors.sort_unstable();
     anchors.dedup();
     client
-        .logs(since, &Changed::all_event_types(), &anchors)
+        .logs(since, until, &Changed::all_event_types(), &anchors)
         .await
 }

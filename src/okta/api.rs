@@ -277,11 +277,13 @@ impl Client {
 
     // The System Log.
 
-    /// Events published since `since` (RFC 3339) whose event type starts with one of
-    /// `event_types` and that touch one of `targets`, oldest first, 1,000 a page.
+    /// Events published between `since` and `until` (RFC 3339) whose event type starts with
+    /// one of `event_types` and that touch one of `targets`, oldest first, 1,000 a page. A
+    /// bounded query: without `until` Okta treats it as polling, whose pages never end.
     pub async fn logs(
         &self,
         since: &str,
+        until: &str,
         event_types: &[&str],
         targets: &[String],
     ) -> Result<Vec<LogEvent>, Error> {
@@ -295,8 +297,9 @@ impl Client {
             .join(" or ");
         let filter = format!("({types}) and ({})", any_eq("target.id", targets));
         self.get_all(&format!(
-            "/api/v1/logs?since={}&sortOrder=ASCENDING&limit=1000&filter={}",
+            "/api/v1/logs?since={}&until={}&sortOrder=ASCENDING&limit=1000&filter={}",
             q(since),
+            q(until),
             q(&filter)
         ))
         .await

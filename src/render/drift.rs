@@ -60,8 +60,26 @@ fn who(finding: &Finding, since: &str) -> Vec<String> {
             when(since)
         )];
     }
-    finding.events.iter().map(attribution).collect()
+    // The latest first: it is the one that made the drift.
+    let mut lines: Vec<String> = finding
+        .events
+        .iter()
+        .rev()
+        .take(SHOWN)
+        .map(attribution)
+        .collect();
+    if finding.events.len() > SHOWN {
+        lines.push(format!(
+            "(+{} earlier event{}; all of them in --format json)",
+            finding.events.len() - SHOWN,
+            plural(finding.events.len() - SHOWN)
+        ));
+    }
+    lines
 }
+
+/// System Log events shown per finding in text and Markdown.
+const SHOWN: usize = 3;
 
 fn heading(finding: &Finding, report: &Report) -> String {
     match finding.subject.app() {
