@@ -74,10 +74,10 @@ async fn lists_page_with_link_headers() {
     let mappings: Vec<ProfileMapping> = client.get_all("/api/v1/mappings?limit=1").await.unwrap();
     assert_eq!(
         mappings.len(),
-        8,
-        "two default mappings for each of the four demo apps"
+        16,
+        "two mappings for each of the two user types and the four demo apps"
     );
-    assert_eq!(requests(&sandbox).await, 8, "one request per page");
+    assert_eq!(requests(&sandbox).await, 16, "one request per page");
     let apps = client.search_apps("Lu").await.unwrap();
     assert_eq!(
         apps.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
@@ -1131,9 +1131,18 @@ async fn console_edits_are_logged_as_the_admin_from_a_browser() {
     let jane = log_events(&client, r#"actor.alternateId eq "jane@example.com""#)
         .await
         .unwrap();
-    assert_eq!(jane.len(), 1, "{jane:#?}");
+    let types: Vec<&str> = jane.iter().map(|e| e.event_type.as_str()).collect();
+    // The group, and an app user for each of its members (alice, bob), all by jane.
+    assert_eq!(
+        types,
+        [
+            "application.group_membership.add",
+            "application.user_membership.add",
+            "application.user_membership.add"
+        ],
+        "{jane:#?}"
+    );
     let event = &jane[0];
-    assert_eq!(event.event_type, "application.group_membership.add");
     assert!(event.target.iter().any(|t| t.id == engineering.0));
     let actor = event.actor.as_ref().unwrap();
     assert_eq!((actor.kind.as_str(), actor.id.len()), ("User", 20));
@@ -1167,9 +1176,13 @@ async fn console_edits_are_logged_as_the_admin_from_a_browser() {
             .starts_with("Mozilla/5.0 ")
     );
     // The API token's owner is the same admin; only the user agent and the token tell them apart.
-    let api = log_events(&client, &format!(r#"target.id eq "{alice}""#))
-        .await
-        .unwrap();
+    let api = log_events(
+        &client,
+        &format!(r#"target.id eq "{alice}" and transaction.detail.requestApiTokenId pr"#),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api.len(), 1, "{api:#?}");
     assert_eq!(api[0].actor.as_ref().unwrap().id, admin.id);
     assert!(
         api[0]

@@ -104,15 +104,15 @@ fn checked_filter(text: &str) -> Result<Filter, Reply> {
     let filter = filter::parse(text).map_err(|invalid| bad_filter(invalid.message(text)))?;
     for (path, op) in filter.attributes() {
         let field = path.join(".");
-        if !FIELDS.iter().any(|f| f.eq_ignore_ascii_case(&path[0])) {
+        if !FIELDS.contains(&path[0].as_str()) {
             return Err(bad_filter(format!("field is not valid: {field}")));
         }
         let op_name = op.map_or("pr", Op::name);
-        if path[0].eq_ignore_ascii_case("published") {
+        if path[0] == "published" {
             return Err(unsupported(op_name, &field));
         }
-        let debug_url = field.eq_ignore_ascii_case("debugContext.debugData.url")
-            || field.eq_ignore_ascii_case("debugContext.debugData.requestUri");
+        let debug_url =
+            field == "debugContext.debugData.url" || field == "debugContext.debugData.requestUri";
         if debug_url && op == Some(Op::Co) {
             return Err(unsupported(op_name, &field));
         }
