@@ -948,12 +948,17 @@ async fn the_system_log_pages_with_an_opaque_cursor() {
     assert_eq!(last.as_array().unwrap().len(), 1);
     assert_eq!(none, None);
 
-    // A polling request (no `until`, ascending) always has a next page, even an empty one:
-    // "a next link relation header is always present, even if there are no new events".
-    let polling = format!(
-        "{base}/api/v1/logs?since={}&limit=1000",
-        q(&rfc3339(-60_000))
-    );
+    // A polling request (no `until`, ascending) has a next link while events remain (by
+    // default) ...
+    let since = format!("{base}/api/v1/logs?since={}", q(&rfc3339(-60_000)));
+    let polling = format!("{since}&limit=1000");
+    let (_, _, none) = get(polling.clone()).await;
+    assert_eq!(none, None);
+    let (_, _, next) = get(format!("{since}&limit=2")).await;
+    assert!(next.is_some());
+    // ... and, as on Okta, always, even on an empty page: "a next link relation header is
+    // always present, even if there are no new events" (knob `logs_polling_always_next`).
+    set_knobs(&sandbox, json!({"logs_polling_always_next": true})).await;
     let (all, _, next) = get(polling).await;
     let seen = all.as_array().unwrap().len();
     assert!(seen >= 7);

@@ -40,6 +40,10 @@ pub struct Knobs {
     /// app instance.` until its connection is `ENABLED`, as on Okta. Off by default until the
     /// client handles it.
     pub features_need_enabled_connection: bool,
+    /// A polling System Log request (no `until`, ascending) always has a `next` link, even on
+    /// an empty page, as Okta documents. Off by default until the client stops at an empty
+    /// page (a client that follows `next` to its end never stops on Okta).
+    pub logs_polling_always_next: bool,
     pub faults: Faults,
     /// Lifetime of OAuth access tokens.
     pub token_ttl_s: u64,
@@ -57,6 +61,7 @@ impl Default for Knobs {
             deletion_window_ms: 300_000,
             provision_delay_ms: 0,
             features_need_enabled_connection: false,
+            logs_polling_always_next: false,
             faults: Faults::default(),
             token_ttl_s: 3600,
             record_bodies: false,
@@ -71,6 +76,7 @@ impl Knobs {
             deletion_window_ms: self.deletion_window_ms,
             provision_delay_ms: self.provision_delay_ms,
             features_need_enabled_connection: self.features_need_enabled_connection,
+            logs_polling_always_next: self.logs_polling_always_next,
         }
     }
 }

@@ -9,7 +9,9 @@
 //! - a *polling* request has no `until` and sorts `ASCENDING`: "They have an infinite number of
 //!   pages. That is, a `next` link relation header is always present, even if there are no new
 //!   events (the event list may be empty)." A client that follows `next` until it is absent
-//!   never stops; one that polls stops at an empty page.
+//!   never stops; one that polls stops at an empty page. With the `logs_polling_always_next`
+//!   knob (off by default, until oktaform's client stops at an empty page) the sandbox does
+//!   this; without it, a polling request has a `next` link only while events remain.
 //!
 //! Which bound is inclusive is unverified (the documentation says "lower/upper time bound").
 
@@ -277,7 +279,7 @@ fn list(org: &OrgState, req: &Request) -> Outcome {
     };
     let mut links = vec![format!("<{}>; rel=\"self\"", link(after))];
     let last = page.last().map(|(position, _)| *position);
-    let polling = until.is_none() && !descending;
+    let polling = req.settings.logs_polling_always_next && until.is_none() && !descending;
     let next =
         if polling {
             // Always a next page. When this one held the rest, it starts after the newest event

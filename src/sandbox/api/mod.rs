@@ -46,6 +46,9 @@ pub struct Settings {
     /// Whether the Features API of an allow-listed app refuses while its provisioning
     /// connection is not `ENABLED`, as Okta does (B2). Off: the features are served anyway.
     pub features_need_enabled_connection: bool,
+    /// Whether a polling System Log request (no `until`, ascending) always has a `next` link,
+    /// as Okta documents. Off: a `next` link only while events remain, as on other lists.
+    pub logs_polling_always_next: bool,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             deletion_window_ms: 300_000,
             provision_delay_ms: 0,
             features_need_enabled_connection: false,
+            logs_polling_always_next: false,
         }
     }
 }
