@@ -41,8 +41,8 @@ pub struct Knobs {
     /// client handles it.
     pub features_need_enabled_connection: bool,
     /// A polling System Log request (no `until`, ascending) always has a `next` link, even on
-    /// an empty page, as Okta documents. Off by default until the client stops at an empty
-    /// page (a client that follows `next` to its end never stops on Okta).
+    /// an empty page, as Okta documents (a client that follows `next` to its end never stops).
+    /// Off: a `next` link only while events remain, as on other lists.
     pub logs_polling_always_next: bool,
     pub faults: Faults,
     /// Lifetime of OAuth access tokens.
@@ -61,7 +61,7 @@ impl Default for Knobs {
             deletion_window_ms: 300_000,
             provision_delay_ms: 0,
             features_need_enabled_connection: false,
-            logs_polling_always_next: false,
+            logs_polling_always_next: true,
             faults: Faults::default(),
             token_ttl_s: 3600,
             record_bodies: false,

@@ -9,9 +9,9 @@
 //! - a *polling* request has no `until` and sorts `ASCENDING`: "They have an infinite number of
 //!   pages. That is, a `next` link relation header is always present, even if there are no new
 //!   events (the event list may be empty)." A client that follows `next` until it is absent
-//!   never stops; one that polls stops at an empty page. With the `logs_polling_always_next`
-//!   knob (off by default, until oktaform's client stops at an empty page) the sandbox does
-//!   this; without it, a polling request has a `next` link only while events remain.
+//!   never stops; one that polls stops at an empty page. The `logs_polling_always_next` knob
+//!   (`true` by default) set to `false` turns this off: then a polling request has a `next`
+//!   link only while events remain, as on other lists.
 //!
 //! Which bound is inclusive is unverified (the documentation says "lower/upper time bound").
 

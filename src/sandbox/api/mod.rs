@@ -57,7 +57,7 @@ impl Default for Settings {
             deletion_window_ms: 300_000,
             provision_delay_ms: 0,
             features_need_enabled_connection: false,
-            logs_polling_always_next: false,
+            logs_polling_always_next: true,
         }
     }
 }
