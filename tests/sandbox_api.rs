@@ -74,10 +74,10 @@ async fn lists_page_with_link_headers() {
     let mappings: Vec<ProfileMapping> = client.get_all("/api/v1/mappings?limit=1").await.unwrap();
     assert_eq!(
         mappings.len(),
-        8,
-        "two default mappings for each of the four demo apps"
+        16,
+        "two mappings for each of the two user types and the four demo apps"
     );
-    assert_eq!(requests(&sandbox).await, 8, "one request per page");
+    assert_eq!(requests(&sandbox).await, 16, "one request per page");
     let apps = client.search_apps("Lu").await.unwrap();
     assert_eq!(
         apps.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
@@ -950,11 +950,9 @@ async fn the_system_log_pages_with_an_opaque_cursor() {
 
     // A polling request (no `until`, ascending) always has a next page, even an empty one:
     // "a next link relation header is always present, even if there are no new events".
-    let polling = format!(
-        "{base}/api/v1/logs?since={}&limit=1000",
-        q(&rfc3339(-60_000))
-    );
-    let (all, _, next) = get(polling).await;
+    let since = format!("{base}/api/v1/logs?since={}", q(&rfc3339(-60_000)));
+    let polling = format!("{since}&limit=1000");
+    let (all, _, next) = get(polling.clone()).await;
     let seen = all.as_array().unwrap().len();
     assert!(seen >= 7);
     let (empty, _, again) = get(next.unwrap()).await;
@@ -970,6 +968,12 @@ async fn the_system_log_pages_with_an_opaque_cursor() {
         1,
         "only what came later: {new:#}"
     );
+    // With the knob off, a next link only while events remain, as on other lists.
+    set_knobs(&sandbox, json!({"logs_polling_always_next": false})).await;
+    let (_, _, none) = get(polling).await;
+    assert_eq!(none, None);
+    let (_, _, next) = get(format!("{since}&limit=2")).await;
+    assert!(next.is_some());
 }
 
 #[tokio::test]
@@ -1131,9 +1135,18 @@ async fn console_edits_are_logged_as_the_admin_from_a_browser() {
     let jane = log_events(&client, r#"actor.alternateId eq "jane@example.com""#)
         .await
         .unwrap();
-    assert_eq!(jane.len(), 1, "{jane:#?}");
+    let types: Vec<&str> = jane.iter().map(|e| e.event_type.as_str()).collect();
+    // The group, and an app user for each of its members (alice, bob), all by jane.
+    assert_eq!(
+        types,
+        [
+            "application.group_membership.add",
+            "application.user_membership.add",
+            "application.user_membership.add"
+        ],
+        "{jane:#?}"
+    );
     let event = &jane[0];
-    assert_eq!(event.event_type, "application.group_membership.add");
     assert!(event.target.iter().any(|t| t.id == engineering.0));
     let actor = event.actor.as_ref().unwrap();
     assert_eq!((actor.kind.as_str(), actor.id.len()), ("User", 20));
@@ -1167,9 +1180,13 @@ async fn console_edits_are_logged_as_the_admin_from_a_browser() {
             .starts_with("Mozilla/5.0 ")
     );
     // The API token's owner is the same admin; only the user agent and the token tell them apart.
-    let api = log_events(&client, &format!(r#"target.id eq "{alice}""#))
-        .await
-        .unwrap();
+    let api = log_events(
+        &client,
+        &format!(r#"target.id eq "{alice}" and transaction.detail.requestApiTokenId pr"#),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api.len(), 1, "{api:#?}");
     assert_eq!(api[0].actor.as_ref().unwrap().id, admin.id);
     assert!(
         api[0]
@@ -1193,4 +1210,769 @@ async fn console_edits_are_logged_as_the_admin_from_a_browser() {
             .iter()
             .all(|l| !l["path"].as_str().unwrap().contains("0oaNOPE"))
     );
+}
+
+// Okta's assignments, mappings, provisioning and schemas (issue 10, "Sandbox first").
+
+/// A knob setting on a running sandbox (the other knobs at their defaults).
+async fn set_knobs(sandbox: &Sandbox, knobs: Value) {
+    knob(sandbox, "PUT", "/config", knobs).await;
+}
+
+/// The app's features array, as an admin sets it in the console.
+async fn console_features(sandbox: &Sandbox, app: &AppId, features: &[&str]) {
+    knob(
+        sandbox,
+        "PUT",
+        &format!("/console/apps/{app}/provisioning"),
+        json!({ "features": features }),
+    )
+    .await;
+}
+
+async fn user_id(client: &Client, login: &str) -> UserId {
+    client.user_by_login(login).await.unwrap().unwrap().id
+}
+
+async fn group_id(client: &Client, name: &str) -> GroupId {
+    client.groups_named(name).await.unwrap().remove(0).id
+}
+
+async fn app_id(client: &Client, label: &str) -> AppId {
+    client.search_apps(label).await.unwrap().remove(0).id
+}
+
+/// Login → scope of the app's users (through `expand=user`).
+async fn app_users(client: &Client, app: &AppId) -> Vec<(String, String)> {
+    let users: Vec<Value> = client
+        .get_all(&format!("/api/v1/apps/{app}/users?limit=500&expand=user"))
+        .await
+        .unwrap();
+    let mut found: Vec<(String, String)> = users
+        .iter()
+        .map(|u| {
+            (
+                u["_embedded"]["user"]["profile"]["login"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                u["scope"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(l, s)| (l.to_string(), s.to_string()))
+        .collect()
+}
+
+async fn status_of(client: &Client, method: reqwest::Method, url: String) -> u16 {
+    match client.send(method, &url, None).await {
+        Ok(answer) => answer.status,
+        Err(e) => e.api().map_or(0, |a| a.status),
+    }
+}
+
+#[tokio::test]
+async fn group_members_are_listed_added_and_removed() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let base = sandbox.base_url().to_string();
+    let engineering = group_id(&client, "Engineering").await;
+    let members = |group: GroupId| {
+        let client = &client;
+        async move {
+            let users: Vec<oktaform::okta::types::User> = client
+                .get_all(&format!("/api/v1/groups/{group}/users?limit=200"))
+                .await
+                .unwrap();
+            users
+                .iter()
+                .map(|u| u.login().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        members(engineering.clone()).await,
+        ["alice@example.com", "bob@example.com"]
+    );
+    assert_eq!(members(group_id(&client, "Everyone").await).await.len(), 6);
+    let erin = user_id(&client, "erin@example.com").await;
+    let url = format!("{base}/api/v1/groups/{engineering}/users/{erin}");
+    assert_eq!(
+        status_of(&client, reqwest::Method::PUT, url.clone()).await,
+        204
+    );
+    assert_eq!(members(engineering.clone()).await.len(), 3);
+    assert_eq!(status_of(&client, reqwest::Method::DELETE, url).await, 204);
+    assert_eq!(members(engineering.clone()).await.len(), 2);
+    // Everyone is Okta's (BUILT_IN): its members cannot be changed.
+    let everyone = group_id(&client, "Everyone").await;
+    let error = client
+        .send(
+            reqwest::Method::DELETE,
+            &format!("{base}/api/v1/groups/{everyone}/users/{erin}"),
+            None,
+        )
+        .await
+        .unwrap_err();
+    let api = error.api().unwrap();
+    assert_eq!((api.status, api.code()), (403, "E0000006"));
+}
+
+#[tokio::test]
+async fn a_group_assignment_brings_its_members_and_takes_them_away() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let base = sandbox.base_url().to_string();
+    let app = app_id(&client, "Lightrun").await;
+    let engineering = group_id(&client, "Engineering").await;
+    let alice = user_id(&client, "alice@example.com").await;
+    client
+        .put_app_group(&app, &engineering, None, &Map::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        app_users(&client, &app).await,
+        pairs(&[("alice@example.com", "GROUP"), ("bob@example.com", "GROUP")])
+    );
+    // A direct assignment of a member: the app user becomes the user's own.
+    client.assign_user(&app, &alice, &Map::new()).await.unwrap();
+    // Membership changes of an assigned group reach the app.
+    let erin = user_id(&client, "erin@example.com").await;
+    let bob = user_id(&client, "bob@example.com").await;
+    let member = |user: &UserId| format!("{base}/api/v1/groups/{engineering}/users/{user}");
+    status_of(&client, reqwest::Method::PUT, member(&erin)).await;
+    status_of(&client, reqwest::Method::DELETE, member(&bob)).await;
+    assert_eq!(
+        app_users(&client, &app).await,
+        pairs(&[("alice@example.com", "USER"), ("erin@example.com", "GROUP")])
+    );
+    // Removing the group removes what only it granted.
+    client.unassign_group(&app, &engineering).await.unwrap();
+    assert_eq!(
+        app_users(&client, &app).await,
+        pairs(&[("alice@example.com", "USER")])
+    );
+    // Another assigned group keeps a member's app user.
+    let sales = group_id(&client, "Sales").await;
+    client
+        .put_app_group(&app, &sales, None, &Map::new())
+        .await
+        .unwrap();
+    client
+        .put_app_group(&app, &engineering, None, &Map::new())
+        .await
+        .unwrap();
+    client.unassign_group(&app, &engineering).await.unwrap();
+    assert_eq!(
+        app_users(&client, &app).await,
+        pairs(&[("alice@example.com", "USER"), ("erin@example.com", "GROUP")])
+    );
+}
+
+#[tokio::test]
+async fn a_user_a_group_grants_cannot_be_unassigned_directly() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let app = app_id(&client, "Luciq").await;
+    let support = group_id(&client, "Support").await;
+    let (carol, dave) = (
+        user_id(&client, "carol@example.com").await,
+        user_id(&client, "dave@example.com").await,
+    );
+    client.assign_user(&app, &carol, &Map::new()).await.unwrap();
+    client
+        .put_app_group(&app, &support, None, &Map::new())
+        .await
+        .unwrap();
+    for user in [&carol, &dave] {
+        let error = client.unassign_user(&app, user).await.unwrap_err();
+        let api = error.api().unwrap();
+        assert_eq!((api.status, api.code()), (403, "E0000046"), "{error}");
+        assert_eq!(
+            api.body.error_summary,
+            "Deactivate application for user forbidden."
+        );
+        assert!(api.mentions(
+            "The application cannot be unassigned from the user while their group memberships grant them access"
+        ));
+    }
+    client.unassign_group(&app, &support).await.unwrap();
+    client.unassign_user(&app, &carol).await.unwrap();
+    assert!(app_users(&client, &app).await.is_empty());
+}
+
+/// The id of the default user type, and of the other (Contractor).
+async fn user_types(client: &Client) -> (String, String) {
+    let types: Vec<oktaform::okta::types::UserType> =
+        client.get("/api/v1/meta/types/user").await.unwrap();
+    let default = types.iter().find(|t| t.default == Some(true)).unwrap();
+    let other = types.iter().find(|t| t.default != Some(true)).unwrap();
+    (default.id.0.clone(), other.id.0.clone())
+}
+
+/// The Okta user → app mapping of this user type.
+async fn mapping_of(client: &Client, type_id: &str, app: &AppId) -> ProfileMapping {
+    client
+        .mappings(Some(type_id), Some(&app.0))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.source.id == type_id)
+        .unwrap()
+}
+
+async fn set_profile(client: &Client, user: &UserId, profile: Value) -> Value {
+    client
+        .post(
+            &format!("/api/v1/users/{user}"),
+            &json!({ "profile": profile }),
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn with_profile_push_a_mapped_attribute_takes_only_the_mappings_value() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let luciq = app_id(&client, "Luciq").await;
+    let alice = user_id(&client, "alice@example.com").await;
+    let role = json!({"title": "Role", "type": "string"});
+    client
+        .update_user_schema(one("role", role.clone()))
+        .await
+        .unwrap();
+    client
+        .update_app_schema(&luciq, one("role", role))
+        .await
+        .unwrap();
+    let (default_type, _) = user_types(&client).await;
+    let mapping = mapping_of(&client, &default_type, &luciq).await;
+    client
+        .update_mapping(
+            &mapping.id,
+            one(
+                "role",
+                json!({"expression": "user.role", "pushStatus": "PUSH"}),
+            ),
+        )
+        .await
+        .unwrap();
+    console_features(
+        &sandbox,
+        &luciq,
+        &[
+            "SCIM_PROVISIONING",
+            "PUSH_NEW_USERS",
+            "PUSH_PROFILE_UPDATES",
+        ],
+    )
+    .await;
+    // alice's Okta profile has no role: a role on the assignment is refused.
+    let error = client
+        .assign_user(&luciq, &alice, &one("role", json!("admin")))
+        .await
+        .unwrap_err();
+    let api = error.api().unwrap();
+    assert_eq!((api.status, api.code()), (403, "E0000075"), "{error}");
+    assert_eq!(
+        api.body.error_summary,
+        "Cannot modify the role attribute because it has a field mapping and profile push is enabled."
+    );
+    // The mapping's own value is accepted; it comes from the Okta user.
+    set_profile(&client, &alice, json!({"role": "admin"})).await;
+    let assigned = client
+        .assign_user(&luciq, &alice, &one("role", json!("admin")))
+        .await
+        .unwrap();
+    assert_eq!(assigned.profile["role"], "admin");
+    let error = client
+        .update_app_user(&luciq, &alice, &one("role", json!("member")))
+        .await
+        .unwrap_err();
+    assert_eq!(error.api().unwrap().code(), "E0000075");
+
+    // Without profile push the value is taken (and the mapping overwrites it on the next
+    // profile change).
+    console_features(&sandbox, &luciq, &["SCIM_PROVISIONING"]).await;
+    let updated = client
+        .update_app_user(&luciq, &alice, &one("role", json!("member")))
+        .await
+        .unwrap();
+    assert_eq!(updated.profile["role"], "member");
+    set_profile(&client, &alice, json!({"role": "owner"})).await;
+    let app_user: Value = client
+        .get(&format!("/api/v1/apps/{luciq}/users/{alice}"))
+        .await
+        .unwrap();
+    assert_eq!(app_user["profile"]["role"], "owner");
+}
+
+#[tokio::test]
+async fn app_profiles_follow_the_okta_user_not_a_mapping_change() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let app = app_id(&client, "AccessIQ").await;
+    let (alice, bob) = (
+        user_id(&client, "alice@example.com").await,
+        user_id(&client, "bob@example.com").await,
+    );
+    client.assign_user(&app, &alice, &Map::new()).await.unwrap();
+    let (default_type, _) = user_types(&client).await;
+    let mapping = mapping_of(&client, &default_type, &app).await;
+    let mut properties = Map::new();
+    properties.insert(
+        "displayName".into(),
+        json!({"expression": "String.join(\" \", user.firstName, user.lastName)", "pushStatus": "PUSH"}),
+    );
+    properties.insert(
+        "title".into(),
+        json!({"expression": "user.title == null ? \"Staff\" : user.title", "pushStatus": "DONT_PUSH"}),
+    );
+    client
+        .update_mapping(&mapping.id, properties)
+        .await
+        .unwrap();
+    let profile = |user: &UserId| {
+        let path = format!("/api/v1/apps/{app}/users/{user}");
+        let client = &client;
+        async move {
+            let app_user: Value = client.get(&path).await.unwrap();
+            app_user["profile"].clone()
+        }
+    };
+    // A mapping change alone does not reach an existing app user.
+    assert_eq!(profile(&alice).await["displayName"], Value::Null);
+    // A new app user gets the mapping's outputs, and the SCIM base ones from the default mapping.
+    client.assign_user(&app, &bob, &Map::new()).await.unwrap();
+    let bobs = profile(&bob).await;
+    assert_eq!(
+        (
+            bobs["displayName"].as_str(),
+            bobs["title"].as_str(),
+            bobs["userName"].as_str()
+        ),
+        (Some("Bob Baker"), Some("Staff"), Some("bob@example.com"))
+    );
+    // A profile update flows through the PUSH mappings, not the DONT_PUSH ones.
+    set_profile(
+        &client,
+        &bob,
+        json!({"lastName": "Builder", "title": "Lead"}),
+    )
+    .await;
+    let bobs = profile(&bob).await;
+    assert_eq!(
+        (bobs["displayName"].as_str(), bobs["title"].as_str()),
+        (Some("Bob Builder"), Some("Staff"))
+    );
+    assert_eq!(
+        profile(&alice).await["displayName"],
+        Value::Null,
+        "not alice's"
+    );
+    // An attribute the user profile does not have is refused.
+    let error = client
+        .post::<_, Value>(
+            &format!("/api/v1/users/{bob}"),
+            &json!({"profile": {"nope": 1}}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.api().unwrap().code(), "E0000001");
+}
+
+#[tokio::test]
+async fn every_user_type_has_its_own_mapping_to_each_app() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let app = app_id(&client, "AccessIQ").await;
+    let (default_type, contractor) = user_types(&client).await;
+    let listed = client.mappings(None, Some(&app.0)).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed
+            .iter()
+            .all(|m| m.source.kind.as_deref() == Some("user"))
+    );
+    assert_ne!(
+        listed[0].source.id, default_type,
+        "the first listed is not the default type's: taking the first is wrong"
+    );
+    let default = listed.iter().find(|m| m.source.id == default_type).unwrap();
+    assert_eq!(default.source.name.as_deref(), Some("user"));
+    // Each type's own schema, linked from the type.
+    let other: Value = client
+        .get(&format!("/api/v1/meta/types/user/{contractor}"))
+        .await
+        .unwrap();
+    let href = other["_links"]["schema"]["href"].as_str().unwrap();
+    let schema: Value = client
+        .get(href.strip_prefix(sandbox.base_url()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(schema["name"], "contractor");
+    // Each user's app profile comes from their own type's mapping.
+    for (type_id, expression) in [
+        (&default_type, "\"employee\""),
+        (&contractor, "\"contractor\""),
+    ] {
+        let mapping = mapping_of(&client, type_id, &app).await;
+        client
+            .update_mapping(
+                &mapping.id,
+                one(
+                    "title",
+                    json!({"expression": expression, "pushStatus": "PUSH"}),
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    for (login, title) in [
+        ("alice@example.com", "employee"),
+        ("frank@example.com", "contractor"),
+    ] {
+        let user = user_id(&client, login).await;
+        let assigned = client.assign_user(&app, &user, &Map::new()).await.unwrap();
+        assert_eq!(assigned.profile["title"], title, "{login}");
+    }
+}
+
+#[tokio::test]
+async fn new_app_users_are_staged_and_provisioned_only_with_create_users() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    set_knobs(
+        &sandbox,
+        json!({"provision_delay_ms": 150, "deletion_window_ms": 300}),
+    )
+    .await;
+    let client = client(&sandbox);
+    let app = app_id(&client, "Lightrun").await;
+    let (alice, carol) = (
+        user_id(&client, "alice@example.com").await,
+        user_id(&client, "carol@example.com").await,
+    );
+    let status = |user: &UserId| {
+        let path = format!("/api/v1/apps/{app}/users/{user}");
+        let client = &client;
+        async move {
+            let app_user: Value = client.get(&path).await.unwrap();
+            (
+                app_user["status"].as_str().unwrap().to_string(),
+                app_user["externalId"].clone(),
+            )
+        }
+    };
+    let assigned = client.assign_user(&app, &alice, &Map::new()).await.unwrap();
+    assert_eq!(assigned.status.as_deref(), Some("STAGED"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        status(&alice).await,
+        ("STAGED".into(), Value::Null),
+        "Create Users is off"
+    );
+    console_features(&sandbox, &app, &["SCIM_PROVISIONING", "PUSH_NEW_USERS"]).await;
+    let assigned = client.assign_user(&app, &carol, &Map::new()).await.unwrap();
+    assert_eq!(assigned.status.as_deref(), Some("STAGED"), "queued");
+    assert_eq!(status(&carol).await.0, "STAGED", "not before the delay");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (carols, external) = status(&carol).await;
+    assert_eq!(carols, "PROVISIONED");
+    assert!(external.is_string());
+    // Users assigned before Create Users was on wait for the console's "Provision Users".
+    assert_eq!(status(&alice).await.0, "STAGED");
+    knob(
+        &sandbox,
+        "POST",
+        &format!("/console/apps/{app}/provision-users"),
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(status(&alice).await.0, "PROVISIONED");
+    let pushed = log_events(&client, r#"eventType eq "application.provision.user.push""#)
+        .await
+        .unwrap();
+    assert_eq!(pushed.len(), 2);
+    assert_eq!(pushed[0].actor.as_ref().unwrap().kind, "SystemPrincipal");
+    // An app that does not provision (SCIM off) has ACTIVE app users (spec `AppUserStatus`).
+    let accessiq = app_id(&client, "AccessIQ").await;
+    console_features(&sandbox, &accessiq, &[]).await;
+    let assigned = client
+        .assign_user(&accessiq, &alice, &Map::new())
+        .await
+        .unwrap();
+    assert_eq!(assigned.status.as_deref(), Some("ACTIVE"));
+}
+
+#[tokio::test]
+async fn unassigning_with_deactivate_users_on_deprovisions() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let app = app_id(&client, "Lightrun").await;
+    let (alice, bob) = (
+        user_id(&client, "alice@example.com").await,
+        user_id(&client, "bob@example.com").await,
+    );
+    client.assign_user(&app, &alice, &Map::new()).await.unwrap();
+    client.assign_user(&app, &bob, &Map::new()).await.unwrap();
+    client.unassign_user(&app, &alice).await.unwrap();
+    console_features(
+        &sandbox,
+        &app,
+        &["SCIM_PROVISIONING", "PUSH_USER_DEACTIVATION"],
+    )
+    .await;
+    client.unassign_user(&app, &bob).await.unwrap();
+    // The answer is 204 either way, and the app user is gone; the deprovisioning is Okta's.
+    let gone = client
+        .get::<Value>(&format!("/api/v1/apps/{app}/users/{bob}"))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.api().unwrap().status, 404);
+    let deactivated = log_events(
+        &client,
+        r#"eventType eq "application.provision.user.deactivate""#,
+    )
+    .await
+    .unwrap();
+    let targets: Vec<&str> = deactivated
+        .iter()
+        .flat_map(|e| e.target.iter().map(|t| t.id.as_str()))
+        .collect();
+    assert!(targets.contains(&bob.0.as_str()), "{targets:?}");
+    assert!(
+        !targets.contains(&alice.0.as_str()),
+        "alice was unassigned before"
+    );
+}
+
+#[tokio::test]
+async fn allow_listed_features_wait_for_an_enabled_connection() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let partner = client
+        .apps_named("okta_org2org")
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    // Off by default (the old behaviour): the features are served.
+    client.features(&partner).await.unwrap();
+    set_knobs(
+        &sandbox,
+        json!({"features_need_enabled_connection": true, "deletion_window_ms": 300}),
+    )
+    .await;
+    let error = client.features(&partner).await.unwrap_err();
+    let api = error.api().unwrap();
+    assert_eq!(
+        (api.status, api.code(), api.body.error_summary.as_str()),
+        (400, "E0000001", "Api validation failed: feature")
+    );
+    assert!(api.mentions("Provisioning is not enabled for the app instance."));
+    let put: Result<Value, Error> = client
+        .put(
+            &format!("/api/v1/apps/{partner}/features/USER_PROVISIONING"),
+            &json!({"create": {"lifecycleCreate": {"status": "ENABLED"}}}),
+        )
+        .await;
+    assert!(put.unwrap_err().api().unwrap().mentions("not enabled"));
+    let _: Value = client
+        .post(
+            &format!("/api/v1/apps/{partner}/connections/default"),
+            &json!({"baseUrl": "https://partner.okta.com", "profile": {"authScheme": "TOKEN", "token": "t"}}),
+        )
+        .await
+        .unwrap();
+    client
+        .send(
+            reqwest::Method::POST,
+            &format!(
+                "{}/api/v1/apps/{partner}/connections/default/lifecycle/activate",
+                sandbox.base_url()
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(client.features(&partner).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn unknown_methods_are_405_and_unknown_resources_404() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let app = app_id(&client, "Luciq").await;
+    let base = sandbox.base_url();
+    for (method, path, status, code) in [
+        (
+            reqwest::Method::DELETE,
+            format!("/api/v1/apps/{app}"),
+            405,
+            "E0000022",
+        ),
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/meta/schemas/user/default".to_string(),
+            405,
+            "E0000022",
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/nothing".to_string(),
+            404,
+            "E0000007",
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/api/v1/apps/{app}/nothing"),
+            404,
+            "E0000007",
+        ),
+    ] {
+        let error = client
+            .send(method.clone(), &format!("{base}{path}"), None)
+            .await
+            .unwrap_err();
+        let api = error.api().unwrap();
+        assert_eq!((api.status, api.code()), (status, code), "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn custom_names_may_not_differ_from_base_ones_only_in_case() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let app = app_id(&client, "Luciq").await;
+    let error = client
+        .update_user_schema(one("FirstName", property("First", "string")))
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .api()
+            .unwrap()
+            .mentions("conflicts with the base property firstName"),
+        "{error}"
+    );
+    let error = client
+        .update_app_schema(&app, one("EMAIL", property("Mail", "string")))
+        .await
+        .unwrap_err();
+    assert!(
+        error.api().unwrap().mentions("base property email"),
+        "{error}"
+    );
+    client
+        .update_user_schema(one("firstNameKana", property("Kana", "string")))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn settings_fixed_at_creation_are_kept_and_uniqueness_is_checked_later() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let client = client(&sandbox);
+    let app = app_id(&client, "Luciq").await;
+    let created = json!({"title": "Role", "type": "string", "scope": "NONE", "externalName": "role",
+        "externalNamespace": "urn:ietf:params:scim:schemas:extension:a:2.0:User"});
+    client
+        .update_app_schema(&app, one("role", created))
+        .await
+        .unwrap();
+    let changed = json!({"title": "Role 2", "type": "string", "scope": "SELF", "externalName": "role2",
+        "externalNamespace": "urn:ietf:params:scim:schemas:extension:b:2.0:User", "unique": true});
+    let schema = client
+        .update_app_schema(&app, one("role", changed))
+        .await
+        .unwrap();
+    let role = schema.property("role").unwrap();
+    let role = serde_json::to_value(role).unwrap();
+    assert_eq!(role["title"], "Role 2", "what may change, changes");
+    assert_eq!(
+        (
+            role["scope"].as_str(),
+            role["externalName"].as_str(),
+            role["externalNamespace"].as_str(),
+            role.get("unique")
+        ),
+        (
+            Some("NONE"),
+            Some("role"),
+            Some("urn:ietf:params:scim:schemas:extension:a:2.0:User"),
+            None
+        ),
+        "kept as created: {role}"
+    );
+
+    // Uniqueness made on an existing Okta user property: pending, then validated or dropped.
+    let (alice, bob) = (
+        user_id(&client, "alice@example.com").await,
+        user_id(&client, "bob@example.com").await,
+    );
+    for name in ["badge", "desk"] {
+        client
+            .update_user_schema(one(name, property(name, "string")))
+            .await
+            .unwrap();
+    }
+    set_profile(&client, &alice, json!({"badge": "7", "desk": "A1"})).await;
+    set_profile(&client, &bob, json!({"badge": "8", "desk": "A1"})).await;
+    for (name, stays) in [("badge", true), ("desk", false)] {
+        let unique = json!({"title": name, "type": "string", "unique": true});
+        let answer = client.update_user_schema(one(name, unique)).await.unwrap();
+        let property = serde_json::to_value(answer.property(name).unwrap()).unwrap();
+        assert_eq!(property["unique"], "PENDING_UNIQUENESS", "{name}");
+        let later = client.user_schema().await.unwrap();
+        let property = serde_json::to_value(later.property(name).unwrap()).unwrap();
+        if stays {
+            assert_eq!(property["unique"], "UNIQUE_VALIDATED");
+        } else {
+            assert!(property.get("unique").is_none(), "duplicates: {property}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_deletion_window_lasts_minutes_by_default() {
+    provider();
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let config = knob(&sandbox, "GET", "/config", json!({})).await;
+    assert_eq!(config["deletion_window_ms"], 300_000);
+    let client = client(&sandbox);
+    client
+        .update_user_schema(one("tier", property("Tier", "string")))
+        .await
+        .unwrap();
+    client
+        .update_user_schema(one("tier", Value::Null))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let error = client
+        .update_user_schema(one("tier", property("Tier", "integer")))
+        .await
+        .unwrap_err();
+    assert!(error.api().unwrap().mentions("deletion process"), "{error}");
 }

@@ -2,8 +2,10 @@
 //! spec `listLogEvents`: "All operators except [ ] are supported"): `attrPath op value` with
 //! `eq ne co sw ew gt ge lt le`, `attrPath pr`, joined by `and` (binding tighter) and `or`,
 //! grouped with parentheses and negated with `not (…)`; string literals in double quotes with
-//! `\"` and `\\` escapes, and `true`, `false`, `null` and numbers. Operators and `and`/`or`/`not`
-//! are case-insensitive, as RFC 7644 says, and so are attribute names.
+//! `\"` and `\\` escapes, and `true`, `false`, `null` and numbers. Operators and
+//! `and`/`or`/`not` are case-insensitive; attribute names and values are not (spec `listUsers`,
+//! `filter`: "Filtering is case-sensitive for property names and query values, while operators
+//! are case-insensitive" — RFC 7644 makes names case-insensitive; Okta's word wins).
 //!
 //! The sandbox's own parser, apart from the client's filter building on purpose.
 
@@ -351,10 +353,9 @@ impl Filter {
         }
     }
 
-    /// Whether `object` satisfies the filter. An attribute path reaches into objects (keys
-    /// compared ignoring case) and across arrays: `target.id eq "x"` holds when any target's
-    /// id is `x`. Strings compare exactly, case included (unverified for the System Log; the
-    /// stricter reading).
+    /// Whether `object` satisfies the filter. An attribute path reaches into objects and
+    /// across arrays: `target.id eq "x"` holds when any target's id is `x`. Names and strings
+    /// compare exactly, case included.
     pub fn matches(&self, object: &Value) -> bool {
         match self {
             Filter::Compare { path, op, value } => {
@@ -386,7 +387,7 @@ fn resolve<'v>(object: &'v Value, path: &[String]) -> Vec<&'v Value> {
         for value in current {
             let mut step = |v: &'v Value| {
                 if let Some(map) = v.as_object()
-                    && let Some((_, found)) = map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    && let Some(found) = map.get(key)
                 {
                     match found {
                         Value::Array(items) => next.extend(items.iter()),
@@ -462,7 +463,8 @@ mod tests {
             &event
         ));
         assert!(holds(r#"target.id eq "00u2""#, &event));
-        assert!(holds(r#"target.ID EQ "0oa1""#, &event));
+        assert!(holds(r#"target.id EQ "0oa1""#, &event));
+        assert!(!holds(r#"target.ID eq "0oa1""#, &event));
         assert!(!holds(r#"target.id eq "00u9""#, &event));
         assert!(holds(r#"actor.alternateId eq "jane@example.com""#, &event));
         assert!(holds(

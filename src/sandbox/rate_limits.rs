@@ -48,16 +48,18 @@ const ENDPOINTS: &[Endpoint] = &[
         &["GET", "PATCH", "DELETE"],
         "/api/v1/apps/{id}/group-push/mappings/{id}",
     ),
-    own(&["GET", "POST"], "/api/v1/meta/schemas/user/default"),
+    own(&["GET", "POST"], "/api/v1/meta/schemas/user/*"),
     own(&["GET", "POST"], "/api/v1/meta/schemas/apps/{id}/default"),
     own(&["GET"], "/api/v1/meta/types/user"),
     own(&["GET"], "/api/v1/meta/types/user/*"),
     own(&["GET"], "/api/v1/mappings"),
     own(&["GET", "POST"], "/api/v1/mappings/{id}"),
     own(&["GET"], "/api/v1/users"),
-    own(&["GET"], "/api/v1/users/*"),
+    own(&["GET", "POST"], "/api/v1/users/*"),
     own(&["GET"], "/api/v1/groups"),
     own(&["GET"], "/api/v1/groups/{id}"),
+    own(&["GET"], "/api/v1/groups/{id}/users"),
+    own(&["PUT", "DELETE"], "/api/v1/groups/{id}/users/{id}"),
     own(&["GET"], "/api/v1/logs"),
 ];
 
@@ -88,6 +90,28 @@ fn matches(pattern: &str, template: &str) -> bool {
             _ => return false,
         }
     }
+}
+
+/// Whether some endpoint has this path (with any method): the difference between Okta's
+/// `405` for a method a path does not serve and `404` for a path nothing serves. Any segment
+/// stands for an id here, so that `DELETE /api/v1/apps/0oaNOPE` is a method, not a path, error.
+pub fn known_path(path: &str) -> bool {
+    let path = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    ENDPOINTS.iter().any(|e| {
+        let (mut pattern, mut segments) = (e.path.split('/'), path.split('/'));
+        loop {
+            match (pattern.next(), segments.next()) {
+                (None, None) => return true,
+                (Some("*" | "{id}"), Some(s)) if !s.is_empty() => {}
+                (Some(p), Some(s)) if p == s => {}
+                _ => return false,
+            }
+        }
+    })
 }
 
 /// The bucket of a request: its endpoint's, or for a path no endpoint has, one of its own.
@@ -183,7 +207,7 @@ mod tests {
                     body: b"{}",
                     base_url: "http://127.0.0.1:1",
                     actor: Actor::api("test"),
-                    deletion_window_ms: 0,
+                    settings: Default::default(),
                 };
                 let reply = handle(&mut org, &req);
                 let code = reply.body.as_ref().map(|b| b["errorCode"].clone());

@@ -2,14 +2,19 @@
 //!
 //! The Okta user schema's base properties and the default user type follow the recorded answers
 //! (`okta-sdk-python/test_user_schema_it__…test_get_user_schema.yaml`,
-//! `…test_list_user_types.yaml`). The apps are like the seeds' vendors: custom SAML apps with
-//! SCIM ("Luciq", "Lightrun", "AccessIQ", off the Features-API allow-list) and an Org2Org app (on
-//! it). Each app has a SCIM base app-user schema and the default mappings Okta creates.
+//! `…test_list_user_types.yaml`). A second user type, "Contractor", has its own schema and its
+//! own mappings to every app (Okta help "Map a user type to an application": each user type is
+//! mapped separately; all of them `type: user`, the default one named `user`); frank is one.
+//! The apps are like the seeds' vendors: custom SAML apps with SCIM ("Luciq", "Lightrun",
+//! "AccessIQ", off the Features-API allow-list) and an Org2Org app (on it). Each app has a SCIM
+//! base app-user schema and the default mappings Okta creates. Groups have members: Everyone
+//! (Okta's `BUILT_IN` group: spec `GroupType`) all users, Engineering alice and bob, Support
+//! carol and dave, Sales erin.
 
 use serde_json::{Map, Value, json};
 
 use super::Seed;
-use super::state::{AppState, OrgState, STATE_VERSION, timestamp};
+use super::state::{AppState, OrgState, STATE_VERSION, UserTypeState, derived_id, timestamp};
 
 /// (name, title, SELF permission, extra settings) of the Okta user base properties.
 const OKTA_BASE: &[(&str, &str, &str)] = &[
@@ -63,7 +68,8 @@ fn okta_base_extra(name: &str) -> Value {
     }
 }
 
-fn okta_user_schema() -> Value {
+/// The user schema of a user type: Okta's base properties, no custom ones yet.
+fn okta_user_schema(id: &str, name: &str, title: &str) -> Value {
     let mut properties = Map::new();
     for (name, title, permission) in OKTA_BASE {
         let mut property = json!({
@@ -78,10 +84,10 @@ fn okta_user_schema() -> Value {
         properties.insert((*name).to_string(), property);
     }
     json!({
-        "id": "/meta/schemas/user/default",
+        "id": id,
         "$schema": "http://json-schema.org/draft-04/schema#",
-        "name": "user",
-        "title": "User",
+        "name": name,
+        "title": title,
         "description": "Okta user profile template with default permission settings",
         "lastUpdated": timestamp(),
         "created": timestamp(),
@@ -159,13 +165,20 @@ fn app_schema(app_id: &str, label: &str) -> Value {
     })
 }
 
-fn user_type(id: &str) -> Value {
+fn user_type(id: &str, name: &str, display_name: &str, default: bool) -> Value {
     json!({
-        "id": id, "displayName": "User", "name": "user",
+        "id": id, "displayName": display_name, "name": name,
         "description": "Okta user profile template with default permission settings",
         "createdBy": "00u000000000000000", "lastUpdatedBy": "00u000000000000000",
-        "created": timestamp(), "lastUpdated": timestamp(), "default": true
+        "created": timestamp(), "lastUpdated": timestamp(), "default": default
     })
+}
+
+/// The schema id of a user type: `osc` and the type id's tail, as recorded (type
+/// `otyc04qb2rUDcq2YA4x6`, schema `oscc04qb2rUDcq2YA4x6`: `okta-sdk-python/
+/// test_user_types_it__…test_list_user_types.yaml`).
+pub fn schema_id(type_id: &str) -> String {
+    format!("osc{}", type_id.get(3..).unwrap_or_default())
 }
 
 /// Adds an app with its schema and default mappings; returns its id.
@@ -229,7 +242,6 @@ pub fn add_app(
         groups: Vec::new(),
         group_push: Vec::new(),
     });
-    let user_type_id = org.user_type["id"].clone();
     let to_app: Map<String, Value> = SCIM_BASE
         .iter()
         .map(|(n, _, e)| {
@@ -253,45 +265,83 @@ pub fn add_app(
         )
     })
     .collect();
-    for (source, target, properties) in [
-        (
-            json!({"id": user_type_id, "name": "user", "type": "user"}),
-            json!({"id": id, "name": name, "type": "appuser"}),
-            to_app,
-        ),
-        (
-            json!({"id": id, "name": name, "type": "appuser"}),
-            json!({"id": user_type_id, "name": "user", "type": "user"}),
-            to_okta,
-        ),
-    ] {
-        let mapping_id = org.new_id("prm");
-        org.mappings.push(
-            json!({"id": mapping_id, "source": source, "target": target, "properties": properties}),
-        );
+    // Every user type has its own pair of mappings with the app. The other types' come first
+    // in the list: Okta does not document the order, and a client that takes the first
+    // `type: user` mapping instead of the default type's must be caught.
+    let mut types: Vec<Value> = org.user_types.iter().map(|t| t.user_type.clone()).collect();
+    types.push(org.user_type.clone());
+    for user_type in types {
+        let user_end = json!({"id": user_type["id"], "name": user_type["name"], "type": "user"});
+        let app_end = json!({"id": id, "name": name, "type": "appuser"});
+        let default = user_type["default"] == true;
+        for (source, target, properties) in [
+            (user_end.clone(), app_end.clone(), to_app.clone()),
+            (app_end, user_end, to_okta.clone()),
+        ] {
+            // The default type's mapping ids come in order, as they always have; the other
+            // types' are made from what they join, so that the ids after them do not move.
+            let mapping_id = if default {
+                org.new_id("prm")
+            } else {
+                derived_id("prm", &format!("{}>{}", source["id"], target["id"]))
+            };
+            org.mappings.push(
+                json!({"id": mapping_id, "source": source, "target": target, "properties": properties}),
+            );
+        }
     }
     id
 }
 
+/// Adds a user of the default type, a member of Everyone.
 pub fn add_user(org: &mut OrgState, login: &str, first: &str, last: &str) -> String {
+    let type_id = org.user_type["id"].clone();
+    add_user_of_type(org, login, first, last, type_id)
+}
+
+fn add_user_of_type(
+    org: &mut OrgState,
+    login: &str,
+    first: &str,
+    last: &str,
+    type_id: Value,
+) -> String {
     let id = org.new_id("00u");
+    if let Some(everyone) = org
+        .groups
+        .iter()
+        .find(|g| g["type"] == "BUILT_IN")
+        .and_then(|g| g["id"].as_str())
+    {
+        org.members
+            .entry(everyone.to_string())
+            .or_default()
+            .push(id.clone());
+    }
     org.users.push(json!({
         "id": id, "status": "ACTIVE", "created": timestamp(), "activated": timestamp(),
         "statusChanged": timestamp(), "lastLogin": null, "lastUpdated": timestamp(),
-        "passwordChanged": null, "type": {"id": org.user_type["id"]},
+        "passwordChanged": null, "type": {"id": type_id},
         "profile": {"firstName": first, "lastName": last, "mobilePhone": null, "secondEmail": null, "login": login, "email": login},
         "credentials": {"provider": {"type": "OKTA", "name": "OKTA"}}
     }));
     id
 }
 
-pub fn add_group(org: &mut OrgState, name: &str, description: &str) -> String {
+/// Adds a group (`OKTA_GROUP`, or `BUILT_IN` for Everyone) with these members.
+pub fn add_group(org: &mut OrgState, name: &str, description: &str, members: &[String]) -> String {
     let id = org.new_id("00g");
+    let kind = if name == "Everyone" {
+        "BUILT_IN"
+    } else {
+        "OKTA_GROUP"
+    };
     org.groups.push(json!({
         "id": id, "created": timestamp(), "lastUpdated": timestamp(), "lastMembershipUpdated": timestamp(),
-        "objectClass": ["okta:user_group"], "type": "OKTA_GROUP",
+        "objectClass": ["okta:user_group"], "type": kind,
         "profile": {"name": name, "description": description}
     }));
+    org.members.insert(id.clone(), members.to_vec());
     id
 }
 
@@ -303,34 +353,53 @@ pub fn org(seed: Seed) -> OrgState {
         users: Vec::new(),
         groups: Vec::new(),
         user_type: Value::Null,
-        user_schema: okta_user_schema(),
+        user_schema: okta_user_schema("/meta/schemas/user/default", "user", "User"),
+        user_types: Vec::new(),
         apps: Vec::new(),
         mappings: Vec::new(),
         logs: Vec::new(),
         deleting: Vec::new(),
+        members: Default::default(),
+        provisioning: Vec::new(),
     };
     let type_id = org.new_id("oty");
-    org.user_type = user_type(&type_id);
+    org.user_type = user_type(&type_id, "user", "User", true);
     if seed == Seed::Empty {
         return org;
     }
+    let contractor = derived_id("oty", "contractor");
+    org.user_types.push(UserTypeState {
+        user_type: user_type(&contractor, "contractor", "Contractor", false),
+        schema: okta_user_schema(
+            &format!("/meta/schemas/user/{}", schema_id(&contractor)),
+            "contractor",
+            "Contractor",
+        ),
+    });
+    let mut ids = Vec::new();
     for (login, first, last) in [
         ("alice@example.com", "Alice", "Anders"),
         ("bob@example.com", "Bob", "Baker"),
         ("carol@example.com", "Carol", "Chen"),
         ("dave@example.com", "Dave", "Diaz"),
         ("erin@example.com", "Erin", "Evans"),
-        ("frank@example.com", "Frank", "Fischer"),
     ] {
-        add_user(&mut org, login, first, last);
+        ids.push(add_user(&mut org, login, first, last));
     }
-    for (name, description) in [
-        ("Everyone", "All users in your organization"),
-        ("Engineering", "Product engineering"),
-        ("Support", "Customer support"),
-        ("Sales", "Sales team"),
+    ids.push(add_user_of_type(
+        &mut org,
+        "frank@example.com",
+        "Frank",
+        "Fischer",
+        json!(contractor),
+    ));
+    for (name, description, members) in [
+        ("Everyone", "All users in your organization", &ids[..]),
+        ("Engineering", "Product engineering", &ids[0..2]),
+        ("Support", "Customer support", &ids[2..4]),
+        ("Sales", "Sales team", &ids[4..5]),
     ] {
-        add_group(&mut org, name, description);
+        add_group(&mut org, name, description, members);
     }
     // Custom SAML apps with SCIM on (General → Provisioning: SCIM), nothing pushed yet.
     add_app(

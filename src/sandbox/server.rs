@@ -31,8 +31,19 @@ pub struct Knobs {
     pub rate_limits: HashMap<String, u32>,
     /// Length of a rate-limit window (Okta: one minute).
     pub rate_limit_window_ms: u64,
-    /// How long a deleted schema property's name cannot be re-added.
+    /// How long a deleted schema property's name cannot be re-added ("the deletion process …
+    /// is incomplete"; minutes on real orgs: terraform-provider-okta issues #587, #1974).
     pub deletion_window_ms: u64,
+    /// How long a new app user stays `STAGED` before it is `PROVISIONED` (Create Users on).
+    pub provision_delay_ms: u64,
+    /// The Features API of an allow-listed app answers `400 Provisioning is not enabled for the
+    /// app instance.` until its connection is `ENABLED`, as on Okta. Off by default until the
+    /// client handles it.
+    pub features_need_enabled_connection: bool,
+    /// A polling System Log request (no `until`, ascending) always has a `next` link, even on
+    /// an empty page, as Okta documents (a client that follows `next` to its end never stops).
+    /// Off: a `next` link only while events remain, as on other lists.
+    pub logs_polling_always_next: bool,
     pub faults: Faults,
     /// Lifetime of OAuth access tokens.
     pub token_ttl_s: u64,
@@ -47,10 +58,25 @@ impl Default for Knobs {
             rate_limit: 600,
             rate_limits: HashMap::new(),
             rate_limit_window_ms: 60_000,
-            deletion_window_ms: 3_000,
+            deletion_window_ms: 300_000,
+            provision_delay_ms: 0,
+            features_need_enabled_connection: false,
+            logs_polling_always_next: true,
             faults: Faults::default(),
             token_ttl_s: 3600,
             record_bodies: false,
+        }
+    }
+}
+
+impl Knobs {
+    /// What the API reads of them.
+    pub fn settings(&self) -> api::Settings {
+        api::Settings {
+            deletion_window_ms: self.deletion_window_ms,
+            provision_delay_ms: self.provision_delay_ms,
+            features_need_enabled_connection: self.features_need_enabled_connection,
+            logs_polling_always_next: self.logs_polling_always_next,
         }
     }
 }
@@ -377,7 +403,7 @@ async fn management(
         body,
         base_url: &base,
         actor,
-        deletion_window_ms: knobs.deletion_window_ms,
+        settings: knobs.settings(),
     };
     let reply = run(shared, &request);
     record(reply.status, reply.body.as_ref());
@@ -469,6 +495,11 @@ fn knob(
             Ok(settings) => console_provisioning(shared, id, settings, console(query, origin)),
             Err(e) => reply_json(400, json!({"error": e})),
         },
+        // Provisioning → To App → "Provision Users": what Okta does not do by itself for users
+        // assigned before Create Users was on (help "Manage app integration assignments").
+        ("POST", ["console", "apps", id, "provision-users"]) => {
+            console_provision_users(shared, id, console(query, origin))
+        }
         // Any Management API request, made by an admin in the Admin Console.
         (_, ["console", "api", "v1", ..]) => {
             let path = rest.trim_end_matches('/').trim_start_matches("/console");
@@ -508,7 +539,7 @@ fn console_api(
     actor: Actor,
 ) -> Response<Body> {
     let base = lock(&shared.base_url).clone();
-    let deletion_window_ms = lock(&shared.knobs).deletion_window_ms;
+    let settings = lock(&shared.knobs).settings();
     let request = Request {
         method,
         path,
@@ -520,7 +551,7 @@ fn console_api(
         body,
         base_url: &base,
         actor,
-        deletion_window_ms,
+        settings,
     };
     respond(&run(shared, &request))
 }
@@ -559,6 +590,36 @@ fn console_provisioning(
         return reply_json(500, json!({"error": e}));
     }
     reply_json(200, app)
+}
+
+/// Queues provisioning for the app's `STAGED` users; `400` while Create Users is off.
+fn console_provision_users(shared: &Shared, id: &str, actor: Actor) -> Response<Body> {
+    let delay = lock(&shared.knobs).provision_delay_ms;
+    let mut org = lock(&shared.org);
+    let Some(i) = org.app_index(id) else {
+        return json_response(404, api::not_found(id, "AppInstance").body.as_ref());
+    };
+    let creates = org.apps[i].app["features"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|x| x == "PUSH_NEW_USERS"));
+    if !creates {
+        return reply_json(
+            400,
+            json!({"error": "Create Users (PUSH_NEW_USERS) is off: there is no Provision Users"}),
+        );
+    }
+    let queued = api::provision_staged(&mut org, i, delay);
+    org.log_app(
+        i,
+        &actor,
+        "application.lifecycle.update",
+        "Provision users in the Admin Console",
+        Vec::new(),
+    );
+    if let Err(e) = shared.save(&org) {
+        return reply_json(500, json!({"error": e}));
+    }
+    reply_json(200, json!({"queued": queued}))
 }
 
 /// Turns a [`Reply`] into a response (used by the OAuth module for its errors).

@@ -3,13 +3,15 @@
 //! stored as the JSON Okta sends, so answers have Okta's shapes. Saved atomically (temp file +
 //! rename); a state file of another version is refused with a clear message.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// The state file format. Bump it when the layout changes; older files are refused.
-pub const STATE_VERSION: u32 = 1;
+/// 2: group memberships, user types besides the default, app users being provisioned.
+pub const STATE_VERSION: u32 = 2;
 
 /// One app and everything hanging off it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +41,21 @@ pub struct Deleting {
     pub until_ms: u64,
 }
 
+/// A user type other than the default, with its own user schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserTypeState {
+    pub user_type: Value,
+    pub schema: Value,
+}
+
+/// An app user whose provisioning (`STAGED` → `PROVISIONED`) completes at `at_ms`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Provisioning {
+    pub app: String,
+    pub user: String,
+    pub at_ms: u64,
+}
+
 /// The whole org.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrgState {
@@ -46,13 +63,23 @@ pub struct OrgState {
     pub next_id: u64,
     pub users: Vec<Value>,
     pub groups: Vec<Value>,
+    /// The default user type (`default: true`) and its schema.
     pub user_type: Value,
     pub user_schema: Value,
+    /// The other user types, each with its schema.
+    #[serde(default)]
+    pub user_types: Vec<UserTypeState>,
     pub apps: Vec<AppState>,
     pub mappings: Vec<Value>,
     pub logs: Vec<Value>,
     #[serde(default)]
     pub deleting: Vec<Deleting>,
+    /// Group id → the ids of its members, in the order they joined.
+    #[serde(default)]
+    pub members: BTreeMap<String, Vec<String>>,
+    /// App users whose provisioning is under way.
+    #[serde(default)]
+    pub provisioning: Vec<Provisioning>,
 }
 
 /// Why a state file cannot be used.
@@ -172,12 +199,45 @@ impl OrgState {
         self.mappings.iter().position(|m| m["id"] == id)
     }
 
+    /// The members of group `id`.
+    pub fn members_of(&self, id: &str) -> &[String] {
+        self.members.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The user type of user `id` (the default one when the user names none).
+    pub fn type_of(&self, user: &Value) -> String {
+        user["type"]["id"]
+            .as_str()
+            .or(self.user_type["id"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The user schema of user type `id`.
+    pub fn schema_of_type(&self, id: &str) -> Option<&Value> {
+        if self.user_type["id"] == id {
+            return Some(&self.user_schema);
+        }
+        self.user_types
+            .iter()
+            .find(|t| t.user_type["id"] == id)
+            .map(|t| &t.schema)
+    }
+
+    /// The Okta user → app mapping of `type_id` (user type) to app `app_id`.
+    pub fn mapping_to_app(&self, type_id: &str, app_id: &str) -> Option<&Value> {
+        self.mappings
+            .iter()
+            .find(|m| m["source"]["id"] == type_id && m["target"]["id"] == app_id)
+    }
+
     /// Records a System Log event for a write: who (`actor`), from where (`client`, `request`,
     /// `transaction`), what, to which objects. The shape is the spec's `LogEvent` (example
     /// `ListLogs` of `listLogEvents`); `published` has milliseconds, as there.
     pub fn log(&mut self, actor: &Actor, event_type: &str, message: &str, targets: Vec<Value>) {
         let uuid = self.new_id("evt");
         let origin = &actor.origin;
+        let job = origin.ip_address.is_empty();
         let mut client = json!({ "ipAddress": origin.ip_address });
         if let Some(agent) = &origin.user_agent {
             client["userAgent"] = json!({ "rawUserAgent": agent });
@@ -199,7 +259,7 @@ impl OrgState {
         } else {
             "V4"
         };
-        self.logs.push(json!({
+        let mut event = json!({
             "uuid": uuid,
             "published": timestamp(),
             "eventType": event_type,
@@ -212,7 +272,17 @@ impl OrgState {
             "transaction": { "type": "WEB", "id": origin.request_id, "detail": detail },
             "outcome": { "result": "SUCCESS" },
             "target": targets,
-        }));
+        });
+        if job {
+            // Spec `LogClient`: "When the event isn't sourced to an HTTP request, such as an
+            // automatic update, the `client` object field is blank"; `LogRequest`: "… the
+            // `ipChain` field is empty"; `LogTransaction.type`: "`JOB` indicates an
+            // asynchronous task".
+            event["client"] = json!({});
+            event["request"] = json!({ "ipChain": [] });
+            event["transaction"] = json!({ "type": "JOB", "id": uuid, "detail": {} });
+        }
+        self.logs.push(event);
     }
 }
 
@@ -268,21 +338,28 @@ pub const ADMIN_LOGIN: &str = "admin@example.com";
 /// The id of the sandbox's API token (Okta's token ids start with `00T`: spec `ApiToken`).
 pub const API_TOKEN_ID: &str = "00Tsandbox0000000001";
 
-/// An Okta-shaped user id for an administrator's login (`00u` and 17 more characters), the same
-/// for the same login.
-fn admin_id(login: &str) -> String {
+/// An Okta-shaped id (`prefix` and more characters, 20 in all, a digit among them) made from
+/// `key`, the same for the same key — for what must not move the ids [`OrgState::new_id`] hands
+/// out in order (the demo org's app ids appear in the tests' snapshots).
+pub fn derived_id(prefix: &str, key: &str) -> String {
     const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     // FNV-1a, then base 62.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in login.to_lowercase().bytes() {
+    for byte in key.bytes() {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
     }
-    let mut tail = String::from("a");
-    for _ in 0..16 {
-        tail.push(ALPHABET[(hash % 62) as usize] as char);
-        hash = hash / 62 + 0x9E37_79B9;
+    let mut tail = String::from("7");
+    while tail.len() + prefix.len() < 20 {
+        hash ^= hash >> 29;
+        hash = hash.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        tail.push(ALPHABET[((hash >> 32) % 62) as usize] as char);
     }
-    format!("00u{tail}")
+    format!("{prefix}{tail}")
+}
+
+/// An Okta-shaped user id for an administrator's login, the same for the same login.
+fn admin_id(login: &str) -> String {
+    derived_id("00u", &login.to_lowercase())
 }
 
 impl Actor {
@@ -318,6 +395,19 @@ impl Actor {
         let mut actor = Actor::admin(login);
         actor.origin.user_agent = Some(BROWSER_USER_AGENT.into());
         actor
+    }
+
+    /// Okta itself, for what background jobs do (provisioning to the app). Unverified shape:
+    /// Okta's help names `system@okta.com` as the actor of automatic events (support article
+    /// "Meaning of the Revoke API token events").
+    pub fn system() -> Actor {
+        Actor {
+            id: "0oasystem00000000001".into(),
+            kind: "SystemPrincipal",
+            alternate_id: "system@okta.com".into(),
+            display_name: "Okta System".into(),
+            origin: Origin::default(),
+        }
     }
 
     fn admin(login: &str) -> Actor {

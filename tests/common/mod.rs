@@ -85,7 +85,15 @@ impl SandboxProcess {
             url.starts_with("http://127.0.0.1:"),
             "unexpected first line {url:?}"
         );
-        SandboxProcess { url, child }
+        let sandbox = SandboxProcess { url, child };
+        // The schema deletion window lasts minutes, as on Okta; the tests wait half a second.
+        let (status, _) = sandbox.call(
+            "PUT",
+            "/__sandbox/config",
+            Some(serde_json::json!({"deletion_window_ms": 500})),
+        );
+        assert_eq!(status, 200, "the deletion window knob");
+        sandbox
     }
 
     /// A JSON request to the sandbox (knobs, or the API as another admin would call it).

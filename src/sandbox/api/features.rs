@@ -7,14 +7,14 @@ use serde_json::{Value, json};
 
 use super::super::state::{OrgState, timestamp};
 use super::{
-    Outcome, Reply, Request, app_index, malformed, no_such_endpoint, not_found, validation,
+    Outcome, Reply, Request, app_index, malformed, no_such_resource, not_found, validation,
 };
 
 /// `rest`: the path after `/api/v1/apps/{id}/`, starting with `features` or `connections`.
 pub(super) fn route(org: &mut OrgState, req: &Request, id: &str, rest: &[&str]) -> Option<Outcome> {
     Some(match (req.method, rest) {
-        ("GET", ["features"]) => list(org, id),
-        ("GET", ["features", name]) => get(org, id, name),
+        ("GET", ["features"]) => list(org, req, id),
+        ("GET", ["features", name]) => get(org, req, id, name),
         ("PUT", ["features", name]) => req.with_json(|b| put(org, req, id, name, b)),
         ("GET", ["connections", "default"]) => connection(org, req, id, None),
         ("POST", ["connections", "default"]) => {
@@ -32,20 +32,39 @@ fn not_supported() -> Reply {
     validation("feature", "Provisioning is not supported.".into())
 }
 
+/// An allow-listed app whose provisioning connection is not `ENABLED` yet: the spec's
+/// `ErrorAppFeatureAPIValidationFailed` example (`listFeaturesForApplication`: "returns an
+/// error if provisioning isn't enabled for the app"; `../shared/design/okta-semantics.md` B2).
+fn not_enabled() -> Reply {
+    validation(
+        "feature",
+        "Provisioning is not enabled for the app instance.".into(),
+    )
+}
+
 /// App `id`'s index and its features, or why there are none.
-fn features_of<'o>(org: &'o OrgState, id: &str) -> Result<(usize, &'o [Value]), Reply> {
+fn features_of<'o>(
+    org: &'o OrgState,
+    req: &Request,
+    id: &str,
+) -> Result<(usize, &'o [Value]), Reply> {
     let i = app_index(org, id)?;
     let features = org.apps[i].features.as_deref().ok_or_else(not_supported)?;
+    if req.settings.features_need_enabled_connection
+        && org.apps[i].connection["status"] != "ENABLED"
+    {
+        return Err(not_enabled());
+    }
     Ok((i, features))
 }
 
-fn list(org: &OrgState, id: &str) -> Outcome {
-    let (_, features) = features_of(org, id)?;
+fn list(org: &OrgState, req: &Request, id: &str) -> Outcome {
+    let (_, features) = features_of(org, req, id)?;
     Ok(Reply::ok(Value::Array(features.to_vec())))
 }
 
-fn get(org: &OrgState, id: &str, name: &str) -> Outcome {
-    let (_, features) = features_of(org, id)?;
+fn get(org: &OrgState, req: &Request, id: &str, name: &str) -> Outcome {
+    let (_, features) = features_of(org, req, id)?;
     features
         .iter()
         .find(|f| f["name"] == name)
@@ -86,7 +105,7 @@ fn mirror_push_features(app: &mut Value, capabilities: &Value) {
 }
 
 fn put(org: &mut OrgState, req: &Request, id: &str, name: &str, body: Value) -> Outcome {
-    let i = app_index(org, id)?;
+    let (i, _) = features_of(org, req, id)?;
     let features = org.apps[i].features.as_mut().ok_or_else(not_supported)?;
     let Some(feature) = features.iter_mut().find(|f| f["name"] == name) else {
         return Err(not_found(name, "AppFeature"));
@@ -141,7 +160,7 @@ fn connection_lifecycle(org: &mut OrgState, req: &Request, id: &str, action: &st
     let status = match action {
         "activate" => "ENABLED",
         "deactivate" => "DISABLED",
-        _ => return Err(no_such_endpoint()),
+        _ => return Err(no_such_resource(req.path)),
     };
     if org.apps[i].features.is_some() {
         org.apps[i].connection["status"] = json!(status);

@@ -9,7 +9,9 @@
 //! - a *polling* request has no `until` and sorts `ASCENDING`: "They have an infinite number of
 //!   pages. That is, a `next` link relation header is always present, even if there are no new
 //!   events (the event list may be empty)." A client that follows `next` until it is absent
-//!   never stops; one that polls stops at an empty page.
+//!   never stops; one that polls stops at an empty page. The `logs_polling_always_next` knob
+//!   (`true` by default) set to `false` turns this off: then a polling request has a `next`
+//!   link only while events remain, as on other lists.
 //!
 //! Which bound is inclusive is unverified (the documentation says "lower/upper time bound").
 
@@ -104,15 +106,15 @@ fn checked_filter(text: &str) -> Result<Filter, Reply> {
     let filter = filter::parse(text).map_err(|invalid| bad_filter(invalid.message(text)))?;
     for (path, op) in filter.attributes() {
         let field = path.join(".");
-        if !FIELDS.iter().any(|f| f.eq_ignore_ascii_case(&path[0])) {
+        if !FIELDS.contains(&path[0].as_str()) {
             return Err(bad_filter(format!("field is not valid: {field}")));
         }
         let op_name = op.map_or("pr", Op::name);
-        if path[0].eq_ignore_ascii_case("published") {
+        if path[0] == "published" {
             return Err(unsupported(op_name, &field));
         }
-        let debug_url = field.eq_ignore_ascii_case("debugContext.debugData.url")
-            || field.eq_ignore_ascii_case("debugContext.debugData.requestUri");
+        let debug_url =
+            field == "debugContext.debugData.url" || field == "debugContext.debugData.requestUri";
         if debug_url && op == Some(Op::Co) {
             return Err(unsupported(op_name, &field));
         }
@@ -277,7 +279,7 @@ fn list(org: &OrgState, req: &Request) -> Outcome {
     };
     let mut links = vec![format!("<{}>; rel=\"self\"", link(after))];
     let last = page.last().map(|(position, _)| *position);
-    let polling = until.is_none() && !descending;
+    let polling = req.settings.logs_polling_always_next && until.is_none() && !descending;
     let next =
         if polling {
             // Always a next page. When this one held the rest, it starts after the newest event

@@ -1,6 +1,9 @@
 //! Profile mappings: the list (by `sourceId` and `targetId`, properties left out), one mapping,
 //! and partial updates of its properties (`null` removes one), checked against the target
-//! schema, with `pushStatus` kept or defaulted.
+//! schema, with `pushStatus` kept or defaulted. A change reaches no existing app user: the
+//! public API does not re-apply mappings (`../shared/design/okta-semantics.md` D5; the
+//! console's "Apply updates now" uses a private endpoint) — profiles follow a mapping only
+//! when an app user is created or its Okta user's profile changes.
 
 use serde_json::{Map, Value, json};
 
@@ -47,14 +50,11 @@ fn list(org: &OrgState, req: &Request) -> Reply {
     page(items, req, 20, 200)
 }
 
-/// The schema a mapping writes to.
+/// The schema a mapping writes to: its user type's (each type has its own) or its app's.
 fn target_schema<'o>(org: &'o OrgState, mapping: &Value) -> Option<&'o Value> {
     let id = mapping["target"]["id"].as_str()?;
-    if org.user_type["id"] == id {
-        Some(&org.user_schema)
-    } else {
-        org.app_index(id).map(|i| &org.apps[i].schema)
-    }
+    org.schema_of_type(id)
+        .or_else(|| org.app_index(id).map(|i| &org.apps[i].schema))
 }
 
 fn update(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {

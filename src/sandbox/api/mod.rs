@@ -6,7 +6,8 @@
 //! the dispatcher ([`handle`]), `Link` paging and the `eq` search clauses — and hands each path
 //! to the file of the resource that owns it: `apps`, `features` (features and the provisioning
 //! connection), `schemas` (user and app user schemas, the user type), `mappings`, `assignments`
-//! (app users and app groups), `directory` (users and groups), `group_push` and `logs`.
+//! (app users and app groups), `directory` (users, groups, memberships), `group_push` and
+//! `logs`. A method a path does not serve is `405`, a path nothing serves `404`.
 
 use serde_json::{Value, json};
 
@@ -14,6 +15,8 @@ use super::state::{Actor, OrgState, now_ms};
 
 mod apps;
 mod assignments;
+
+pub use assignments::provision_staged;
 mod directory;
 mod features;
 mod group_push;
@@ -29,8 +32,34 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     pub base_url: &'a str,
     pub actor: Actor,
+    pub settings: Settings,
+}
+
+/// The knobs the API itself reads (see `server::Knobs`).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
     /// How long a deleted schema property name stays blocked.
     pub deletion_window_ms: u64,
+    /// How long a new app user stays `STAGED` before Okta's provisioning job makes it
+    /// `PROVISIONED` (when Create Users is on).
+    pub provision_delay_ms: u64,
+    /// Whether the Features API of an allow-listed app refuses while its provisioning
+    /// connection is not `ENABLED`, as Okta does (B2). Off: the features are served anyway.
+    pub features_need_enabled_connection: bool,
+    /// Whether a polling System Log request (no `until`, ascending) always has a `next` link,
+    /// as Okta documents. Off: a `next` link only while events remain, as on other lists.
+    pub logs_polling_always_next: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            deletion_window_ms: 300_000,
+            provision_delay_ms: 0,
+            features_need_enabled_connection: false,
+            logs_polling_always_next: true,
+        }
+    }
 }
 
 impl Request<'_> {
@@ -108,6 +137,12 @@ pub fn not_found(id: &str, kind: &str) -> Reply {
     )
 }
 
+/// A `403` for what Okta forbids (`E0000006` for a change Okta's objects do not allow, as the
+/// spec's `ErrorAccessDenied403` answers).
+fn forbidden(code: &str, summary: &str, causes: &[String]) -> Reply {
+    error(403, code, summary, causes)
+}
+
 fn malformed() -> Reply {
     error(
         400,
@@ -126,12 +161,25 @@ fn validation(operation: &str, cause: String) -> Reply {
     )
 }
 
-/// What Okta answers for a method or path it does not serve.
-fn no_such_endpoint() -> Reply {
+/// A method a known path does not serve: `405 E0000022` (Okta's error catalogue,
+/// `error-codes.json`: "HTTP request method not supported exception", 405 Method Not Allowed).
+fn no_such_method() -> Reply {
     error(
-        404,
+        405,
         "E0000022",
         "The endpoint does not support the provided HTTP method",
+        &[],
+    )
+}
+
+/// A path no resource has: `404 E0000007` (`../shared/design/okta-semantics.md` C4, after
+/// Okta's error catalogue; the summary names the path, as Okta's recorded 404s name the
+/// resource — unverified for paths).
+fn no_such_resource(path: &str) -> Reply {
+    error(
+        404,
+        "E0000007",
+        &format!("Not found: Resource not found: {path}"),
         &[],
     )
 }
@@ -145,17 +193,22 @@ fn app_index(org: &OrgState, id: &str) -> Result<usize, Reply> {
 /// A handler's outcome: its answer, or an error answer (which `?` returns early).
 type Outcome = Result<Reply, Reply>;
 
-/// Dispatches a Management API request.
+/// Dispatches a Management API request. Okta's background provisioning jobs that are due
+/// finish first, so that the request sees their outcome.
 pub fn handle(org: &mut OrgState, req: &Request) -> Reply {
+    let provisioned = assignments::finish_provisioning(org, now_ms());
     let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
     let routed = match segments.as_slice() {
         ["api", "v1", rest @ ..] => route(org, req, rest),
         _ => None,
     };
-    match routed {
+    let mut reply = match routed {
         Some(Ok(reply) | Err(reply)) => reply,
-        None => no_such_endpoint(),
-    }
+        None if super::rate_limits::known_path(req.path) => no_such_method(),
+        None => no_such_resource(req.path),
+    };
+    reply.changed |= provisioned;
+    reply
 }
 
 /// Hands the path after `/api/v1/` to the resource that owns it; `None` when none does.
@@ -263,7 +316,10 @@ mod tests {
             body: body.as_bytes(),
             base_url: "http://127.0.0.1:1",
             actor: Actor::api("test"),
-            deletion_window_ms: 1000,
+            settings: Settings {
+                deletion_window_ms: 1000,
+                ..Settings::default()
+            },
         };
         handle(org, &req)
     }
@@ -274,7 +330,8 @@ mod tests {
         GET /api/v1/apps - 200
         GET /api/v1/apps/{luciq} - 200
         GET /api/v1/apps/0oamissing1 - 404 E0000007
-        DELETE /api/v1/apps/{luciq} - 404 E0000022
+        DELETE /api/v1/apps/{luciq} - 405 E0000022
+        DELETE /api/v1/apps/0oaNOPE - 405 E0000022
         GET /api/v1/apps/{luciq}/features - 400 E0000001
         GET /api/v1/apps/{o2o}/features - 200
         GET /api/v1/apps/{o2o}/features/USER_PROVISIONING - 200
@@ -283,8 +340,8 @@ mod tests {
         GET /api/v1/apps/{o2o}/connections/default - 200
         POST /api/v1/apps/{o2o}/connections/default {} 200
         POST /api/v1/apps/{o2o}/connections/default/lifecycle/activate - 204
-        POST /api/v1/apps/{o2o}/connections/default/lifecycle/x - 404 E0000022
-        GET /api/v1/apps/{o2o}/connections/other - 404 E0000022
+        POST /api/v1/apps/{o2o}/connections/default/lifecycle/x - 404 E0000007
+        GET /api/v1/apps/{o2o}/connections/other - 404 E0000007
         GET /api/v1/meta/schemas/user/default - 200
         POST /api/v1/meta/schemas/user/default {} 400 E0000003
         GET /api/v1/meta/schemas/apps/{luciq}/default - 200
@@ -311,18 +368,30 @@ mod tests {
         GET /api/v1/apps/{luciq}/group-push/mappings - 200
         POST /api/v1/apps/{luciq}/group-push/mappings {} 400 E0000001
         GET /api/v1/apps/{luciq}/group-push/mappings/gPmmissing1 - 404 E0000007
-        GET /api/v1/apps/{luciq}/group-push - 404 E0000022
+        GET /api/v1/apps/{luciq}/group-push - 404 E0000007
         GET /api/v1/users - 200
         GET /api/v1/users/{user} - 200
         GET /api/v1/users/alice@example.com - 200
         GET /api/v1/groups - 200
         GET /api/v1/groups/{group} - 200
+        POST /api/v1/users/{user} {"profile":{"title":"Boss"}} 200
+        POST /api/v1/users/{user} {"profile":{"nope":1}} 400 E0000001
+        PUT /api/v1/users/{user} {} 405 E0000022
+        GET /api/v1/groups/{group}/users - 200
+        PUT /api/v1/groups/{group}/users/{user} - 204
+        DELETE /api/v1/groups/{group}/users/{user} - 204
+        PUT /api/v1/groups/{everyone}/users/{user} - 403 E0000006
+        POST /api/v1/groups/{group}/users - 405 E0000022
+        GET /api/v1/meta/schemas/user/{contractor_schema} - 200
+        GET /api/v1/meta/schemas/user/oscmissing1 - 404 E0000007
         GET /api/v1/logs - 200
-        POST /api/v1/logs - 404 E0000022
-        GET /api/v2/apps - 404 E0000022
+        POST /api/v1/logs - 405 E0000022
+        GET /api/v1/things - 404 E0000007
+        GET /api/v2/apps - 404 E0000007
     "#;
 
-    /// Every route reaches its handler, and what no route serves is `E0000022`.
+    /// Every route reaches its handler; a method a path does not serve is `405 E0000022`, a
+    /// path nothing serves `404 E0000007`.
     #[test]
     fn routes_reach_their_resource() {
         let mut org = seed::org(Seed::Demo);
@@ -340,8 +409,13 @@ mod tests {
             ("{o2o}", app("Partner Org (Org2Org)")),
             ("{user}", id(&org.users[0])),
             ("{group}", id(&org.groups[1])),
+            ("{everyone}", id(&org.groups[0])),
             ("{mapping}", id(&org.mappings[0])),
             ("{type}", id(&org.user_type)),
+            (
+                "{contractor_schema}",
+                crate::sandbox::seed::schema_id(&id(&org.user_types[0].user_type)),
+            ),
         ];
         let fill = |text: &str| {
             ids.iter()

@@ -1,21 +1,28 @@
-//! The Okta user schema, app user schemas and the user type: reads, and partial updates of
-//! custom properties with `null` deletes — what Okta refuses (base properties, type changes,
-//! names still in the deletion window, properties a mapping uses), what it drops or rewrites on
-//! the way in, and the values that go with a deleted property.
+//! The Okta user schemas (one per user type), app user schemas and the user types: reads, and
+//! partial updates of custom properties with `null` deletes — what Okta refuses (base
+//! properties and names that differ from one only in case, type changes, names still in the
+//! deletion window, properties a mapping uses), what it keeps as created (`externalName`,
+//! `externalNamespace`, `scope`; `unique` on app schemas), what it validates later (`unique`
+//! made on an existing Okta user property), what it drops or rewrites on the way in, and the
+//! values that go with a deleted property.
 
 use serde_json::{Map, Value, json};
 
 use super::super::expression::{Reference, Root, references};
+use super::super::seed::schema_id;
 use super::super::state::{Deleting, OrgState, custom_properties, now_ms, target, timestamp};
 use super::{Outcome, Reply, Request, app_index, malformed, not_found, validation};
 
 /// `rest`: the path after `/api/v1/meta/`.
 pub(super) fn route(org: &mut OrgState, req: &Request, rest: &[&str]) -> Option<Outcome> {
     Some(match (req.method, rest) {
-        ("GET", ["schemas", "user", "default"]) => Ok(Reply::ok(org.user_schema.clone())),
-        ("POST", ["schemas", "user", "default"]) => {
-            req.with_json(|b| update(org, req, Owner::User, b))
+        ("GET", ["schemas", "user", sid]) => {
+            user_owner(org, sid).map(|owner| Reply::ok(owner.schema(org).clone()))
         }
+        ("POST", ["schemas", "user", sid]) => req.with_json(|b| {
+            let owner = user_owner(org, sid)?;
+            update(org, req, owner, b)
+        }),
         ("GET", ["schemas", "apps", id, "default"]) => {
             app_index(org, id).map(|index| Reply::ok(org.apps[index].schema.clone()))
         }
@@ -23,20 +30,60 @@ pub(super) fn route(org: &mut OrgState, req: &Request, rest: &[&str]) -> Option<
             let index = app_index(org, id)?;
             update(org, req, Owner::App { id, index }, b)
         }),
-        ("GET", ["types", "user"]) => Ok(Reply::ok(json!([org.user_type]))),
-        ("GET", ["types", "user", id]) if org.user_type["id"] == *id || *id == "default" => {
-            Ok(Reply::ok(org.user_type.clone()))
-        }
-        ("GET", ["types", "user", id]) => Err(not_found(id, "UserType")),
+        ("GET", ["types", "user"]) => Ok(Reply::ok(Value::Array(
+            user_types(org)
+                .into_iter()
+                .map(|t| with_links(t, req.base_url))
+                .collect(),
+        ))),
+        ("GET", ["types", "user", id]) => user_types(org)
+            .into_iter()
+            .find(|t| t["id"] == *id || (*id == "default" && t["default"] == true))
+            .map(|t| Reply::ok(with_links(t, req.base_url)))
+            .ok_or_else(|| not_found(id, "UserType")),
         _ => return None,
     })
+}
+
+/// Every user type, the default one first.
+fn user_types(org: &OrgState) -> Vec<&Value> {
+    std::iter::once(&org.user_type)
+        .chain(org.user_types.iter().map(|t| &t.user_type))
+        .collect()
+}
+
+/// A user type as Okta answers it, with the links to itself and its schema (recorded in
+/// `okta-sdk-python/test_user_types_it__…test_list_user_types.yaml`; the schema's id is how a
+/// client finds a type's schema).
+fn with_links(user_type: &Value, base: &str) -> Value {
+    let id = user_type["id"].as_str().unwrap_or_default();
+    let mut answer = user_type.clone();
+    answer["_links"] = json!({
+        "schema": {"rel": "schema", "href": format!("{base}/api/v1/meta/schemas/user/{}", schema_id(id)), "method": "GET"},
+        "self": {"rel": "self", "href": format!("{base}/api/v1/meta/types/user/{id}"), "method": "GET"}
+    });
+    answer
+}
+
+/// The owner of user schema `sid`: `default` or the default type's schema id, or another
+/// type's schema id.
+fn user_owner<'a>(org: &OrgState, sid: &str) -> Result<Owner<'a>, Reply> {
+    let default_id = org.user_type["id"].as_str().unwrap_or_default();
+    if sid == "default" || sid == schema_id(default_id) {
+        return Ok(Owner::User { index: None });
+    }
+    org.user_types
+        .iter()
+        .position(|t| schema_id(t.user_type["id"].as_str().unwrap_or_default()) == sid)
+        .map(|index| Owner::User { index: Some(index) })
+        .ok_or_else(|| not_found(sid, "UserSchema"))
 }
 
 /// Whose schema a request is about.
 #[derive(Clone, Copy)]
 enum Owner<'a> {
-    /// The Okta user schema (of the default user type).
-    User,
+    /// An Okta user schema: of the default user type (`None`), or of `org.user_types[i]`.
+    User { index: Option<usize> },
     /// App `id`'s user schema, at `index` in the org's apps.
     App { id: &'a str, index: usize },
 }
@@ -44,47 +91,72 @@ enum Owner<'a> {
 impl<'a> Owner<'a> {
     fn operation(self) -> &'static str {
         match self {
-            Owner::User => "updateUserSchemas",
+            Owner::User { .. } => "updateUserSchemas",
             Owner::App { .. } => "updateAppUserSchemas",
         }
     }
 
-    /// The app's id as requested; `None` for the Okta user schema.
-    fn app_id(self) -> Option<&'a str> {
+    fn is_app(self) -> bool {
+        matches!(self, Owner::App { .. })
+    }
+
+    /// The id mappings name this schema's side by: the user type's or the app's.
+    fn mapping_id(self, org: &OrgState) -> String {
         match self {
-            Owner::User => None,
-            Owner::App { id, .. } => Some(id),
+            Owner::User { index: None } => org.user_type["id"].as_str().unwrap_or_default().into(),
+            Owner::User { index: Some(i) } => org.user_types[i].user_type["id"]
+                .as_str()
+                .unwrap_or_default()
+                .into(),
+            Owner::App { id, .. } => id.to_string(),
         }
     }
 
-    /// How the deletion window names this schema: `user` or the app id.
-    fn key(self) -> &'a str {
-        self.app_id().unwrap_or("user")
+    /// How the deletion window names this schema: `user` (the default type), the other
+    /// type's id, or the app id.
+    fn key(self, org: &OrgState) -> String {
+        match self {
+            Owner::User { index: None } => "user".into(),
+            _ => self.mapping_id(org),
+        }
     }
 
     fn schema(self, org: &OrgState) -> &Value {
         match self {
-            Owner::User => &org.user_schema,
+            Owner::User { index: None } => &org.user_schema,
+            Owner::User { index: Some(i) } => &org.user_types[i].schema,
             Owner::App { index, .. } => &org.apps[index].schema,
         }
     }
 
     fn schema_mut(self, org: &mut OrgState) -> &mut Value {
         match self {
-            Owner::User => &mut org.user_schema,
+            Owner::User { index: None } => &mut org.user_schema,
+            Owner::User { index: Some(i) } => &mut org.user_types[i].schema,
             Owner::App { index, .. } => &mut org.apps[index].schema,
         }
     }
 
-    /// The profiles holding this schema's values: Okta users, or the app's users.
-    fn profiles(self, org: &mut OrgState) -> impl Iterator<Item = &mut Map<String, Value>> {
-        let users = match self {
-            Owner::User => &mut org.users,
-            Owner::App { index, .. } => &mut org.apps[index].users,
+    /// The profiles holding this schema's values: the Okta users of the type, or the app's
+    /// users.
+    fn profiles(self, org: &mut OrgState) -> Vec<&mut Map<String, Value>> {
+        let type_id = self.mapping_id(org);
+        let default = org.user_type["id"] == type_id.as_str();
+        let users: Vec<&mut Value> = match self {
+            Owner::User { .. } => org
+                .users
+                .iter_mut()
+                .filter(|u| match u["type"]["id"].as_str() {
+                    Some(t) => t == type_id,
+                    None => default,
+                })
+                .collect(),
+            Owner::App { index, .. } => org.apps[index].users.iter_mut().collect(),
         };
         users
-            .iter_mut()
+            .into_iter()
             .filter_map(|u| u["profile"].as_object_mut())
+            .collect()
     }
 }
 
@@ -103,17 +175,38 @@ fn update(org: &mut OrgState, req: &Request, owner: Owner, body: Value) -> Outco
     for (name, property) in &changes {
         check_change(org, owner, name, property)?;
     }
+    let duplicated: Vec<String> = changes
+        .keys()
+        .filter(|name| has_duplicates(org, owner, name))
+        .cloned()
+        .collect();
     let schema = owner.schema_mut(org);
-    let deleted = apply_changes(custom_properties(schema), changes, owner);
+    let applied = apply_changes(
+        custom_properties(schema),
+        changes,
+        owner.is_app(),
+        &duplicated,
+    );
     schema["lastUpdated"] = json!(timestamp());
-    let answer = schema.clone();
-    forget_deleted(org, owner, &deleted, now + req.deletion_window_ms);
+    let mut answer = schema.clone();
+    for name in &applied.pending {
+        // Spec tag `Schema`, "Update existing custom property to be unique": the answer says
+        // `PENDING_UNIQUENESS` while Okta checks the existing values; afterwards the property
+        // is `UNIQUE_VALIDATED`, or — with duplicates — shows no `unique` at all.
+        answer["definitions"]["custom"]["properties"][name]["unique"] = json!("PENDING_UNIQUENESS");
+    }
+    forget_deleted(
+        org,
+        owner,
+        &applied.deleted,
+        now + req.settings.deletion_window_ms,
+    );
     let (target_id, label) = match owner {
         Owner::App { index, .. } => (
             org.apps[index].app["id"].clone(),
             org.apps[index].app["label"].clone(),
         ),
-        Owner::User => (org.user_type["id"].clone(), json!("User")),
+        Owner::User { .. } => (json!(owner.mapping_id(org)), json!("User")),
     };
     org.log(
         &req.actor,
@@ -124,22 +217,48 @@ fn update(org: &mut OrgState, req: &Request, owner: Owner, body: Value) -> Outco
     Ok(Reply::changed(Some(answer), 200))
 }
 
+/// Whether two of the schema's profiles hold the same (non-null) value of `name`.
+fn has_duplicates(org: &mut OrgState, owner: Owner, name: &str) -> bool {
+    let mut seen: Vec<Value> = Vec::new();
+    for profile in owner.profiles(org) {
+        match profile.get(name) {
+            Some(v) if !v.is_null() => {
+                if seen.contains(v) {
+                    return true;
+                }
+                seen.push(v.clone());
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// One change of an update: `null` (a delete, refused while a mapping uses the property) or a
-/// property object; never a base property.
+/// property object; never a base property, nor a new one whose name differs from a base one
+/// only in case.
 fn check_change(org: &OrgState, owner: Owner, name: &str, property: &Value) -> Result<(), Reply> {
     let schema = owner.schema(org);
     let old = schema["definitions"]["custom"]["properties"].get(name);
     let refuse = |cause: String| Err(validation(owner.operation(), cause));
-    if schema["definitions"]["base"]["properties"]
-        .get(name)
-        .is_some()
-    {
+    let base = schema["definitions"]["base"]["properties"].as_object();
+    if base.is_some_and(|b| b.contains_key(name)) {
         return refuse(format!(
             "Property {name} is a base property and cannot be changed here."
         ));
     }
+    if old.is_none()
+        && let Some(clash) = base.and_then(|b| b.keys().find(|k| k.eq_ignore_ascii_case(name)))
+    {
+        // `../shared/design/okta-api-notes.md` §5.3: "Custom names collide case-insensitively
+        // with base names (`firstName` and `FirstName`)" (spec `UserSchemaPublic`); the wording
+        // is unverified.
+        return refuse(format!(
+            "Property {name} conflicts with the base property {clash}: property names must be unique, ignoring case."
+        ));
+    }
     match property {
-        Value::Null => match old.and_then(|_| used_by_mapping(org, owner.app_id(), name)) {
+        Value::Null => match old.and_then(|_| used_by_mapping(org, owner, name)) {
             // Wording as reported in terraform-provider-okta issue #954.
             Some(used) => refuse(format!(
                 "Property {name} cannot be deleted. It is used to populate {used}."
@@ -160,10 +279,11 @@ fn check_property(
     old: Option<&Value>,
     p: &Map<String, Value>,
 ) -> Result<(), String> {
+    let key = owner.key(org);
     if org
         .deleting
         .iter()
-        .any(|d| d.schema == owner.key() && d.name == name)
+        .any(|d| d.schema == key && d.name == name)
     {
         // Wording as reported in terraform-provider-okta issues #587 and #1974.
         return Err(format!(
@@ -194,22 +314,67 @@ fn check_property(
     Ok(())
 }
 
-/// Applies checked changes to the custom properties; the names deleted.
+/// What [`apply_changes`] did: the names deleted, and those now waiting for Okta's uniqueness
+/// check.
+struct Applied {
+    deleted: Vec<String>,
+    pending: Vec<String>,
+}
+
+/// Settings Okta keeps as they were created: a change of them in a partial update is ignored
+/// (the property keeps its old value), not refused. Evidence
+/// (`../shared/design/okta-semantics.md` B4): terraform-provider-okta marks `external_name`,
+/// `external_namespace`, `unique` and the app attribute's `scope` ForceNew — "since the
+/// `scope` is read-only attribute, the resource should be recreated"
+/// (`resource_okta_app_user_custom_schema_property.go`), articulate/terraform-provider-okta
+/// PR #275 "Once it is created it is readonly", and the Profile Editor shows External name
+/// read-only after creation. A provider recreates what an update cannot change; had Okta
+/// answered an error, its issues would quote one, and none does — so the sandbox ignores the
+/// change, and a client that reads back sees the old value (unverified which of the two Okta
+/// does; ignoring is what the evidence points to).
+const KEPT_AS_CREATED: &[&str] = &["externalName", "externalNamespace", "scope"];
+
+/// Applies checked changes to the custom properties. `duplicated`: the names whose existing
+/// values repeat (a `unique` made on them does not hold).
 fn apply_changes(
     properties: &mut Map<String, Value>,
     changes: Map<String, Value>,
-    owner: Owner,
-) -> Vec<String> {
-    let mut deleted = Vec::new();
+    app: bool,
+    duplicated: &[String],
+) -> Applied {
+    let mut applied = Applied {
+        deleted: Vec::new(),
+        pending: Vec::new(),
+    };
     for (name, property) in changes {
         match property {
-            Value::Null if properties.shift_remove(&name).is_some() => deleted.push(name),
-            Value::Object(p) => {
-                let mut merged = properties
-                    .get(&name)
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
+            Value::Null if properties.shift_remove(&name).is_some() => applied.deleted.push(name),
+            Value::Object(mut p) => {
+                let old = properties.get(&name).and_then(Value::as_object).cloned();
+                let mut merged = old.clone().unwrap_or_default();
+                let mut pending = false;
+                if let Some(old) = &old {
+                    for key in KEPT_AS_CREATED {
+                        p.remove(*key);
+                    }
+                    if app {
+                        // D12: uniqueness is for Okta user (and group) profiles only (spec tag
+                        // `Schema`, "Unique Attributes"); on an existing app property the
+                        // setting is kept as created.
+                        p.remove("unique");
+                    } else if p.get("unique") == Some(&json!(true)) && old.get("unique").is_none() {
+                        // Spec tag `Schema`: "an asynchronous validation check is performed …
+                        // if duplicate records are found, the `unique` attribute of the schema
+                        // property isn't shown … and uniqueness isn't enforced".
+                        pending = true;
+                        if duplicated.contains(&name) {
+                            p.remove("unique");
+                        }
+                    } else if p.get("unique") == Some(&json!(true)) {
+                        // Already unique: stays as it is.
+                        p.remove("unique");
+                    }
+                }
                 // A partial update replaces the settings it names.
                 for (k, v) in p {
                     if v.is_null() {
@@ -218,20 +383,22 @@ fn apply_changes(
                         merged.insert(k, v);
                     }
                 }
-                let app = matches!(owner, Owner::App { .. });
+                if pending {
+                    applied.pending.push(name.clone());
+                }
                 properties.insert(name, Value::Object(normalise(merged, app)));
             }
             _ => {}
         }
     }
-    deleted
+    applied
 }
 
 /// Blocks the deleted names until `until_ms`, and drops their values from every profile.
 fn forget_deleted(org: &mut OrgState, owner: Owner, deleted: &[String], until_ms: u64) {
     for name in deleted {
         org.deleting.push(Deleting {
-            schema: owner.key().to_string(),
+            schema: owner.key(org),
             name: name.clone(),
             until_ms,
         });
@@ -242,16 +409,14 @@ fn forget_deleted(org: &mut OrgState, owner: Owner, deleted: &[String], until_ms
     }
 }
 
-/// Does any mapping read or write `name` of this schema (`None` = Okta user schema)? The
-/// mapped property that uses it, as Okta names it in the refusal (`luciq.role`, `user.title`).
-fn used_by_mapping(org: &OrgState, app: Option<&str>, name: &str) -> Option<String> {
-    let schema_id = app.map_or_else(
-        || org.user_type["id"].as_str().unwrap_or_default().to_string(),
-        str::to_string,
-    );
-    let (root, own) = match app {
-        Some(_) => ("appuser", Root::AppUser),
-        None => ("user", Root::User),
+/// Does any mapping read or write `name` of this schema? The mapped property that uses it, as
+/// Okta names it in the refusal (`luciq.role`, `user.title`).
+fn used_by_mapping(org: &OrgState, owner: Owner, name: &str) -> Option<String> {
+    let schema_id = owner.mapping_id(org);
+    let (root, own) = if owner.is_app() {
+        ("appuser", Root::AppUser)
+    } else {
+        ("user", Root::User)
     };
     // `source.x` reads the mapping's source, which is this schema.
     let reads = |expression: &str| {
@@ -350,7 +515,10 @@ mod tests {
             body: body.as_bytes(),
             base_url: "http://127.0.0.1:1",
             actor: Actor::api("test"),
-            deletion_window_ms: 1000,
+            settings: super::super::Settings {
+                deletion_window_ms: 1000,
+                ..Default::default()
+            },
         };
         handle(org, &req)
     }
@@ -379,14 +547,14 @@ mod tests {
         for name in ["viaAppUser", "free"] {
             custom_properties(&mut org.apps[luciq].schema).insert(name.into(), title.clone());
         }
-        let to_app = org
-            .mappings
-            .iter()
-            .position(|m| m["target"]["id"] == app_id.as_str());
-        let to_okta = org
-            .mappings
-            .iter()
-            .position(|m| m["source"]["id"] == app_id.as_str());
+        // The default user type's mappings (each type has its own).
+        let default_type = org.user_type["id"].clone();
+        let to_app = org.mappings.iter().position(|m| {
+            m["target"]["id"] == app_id.as_str() && m["source"]["id"] == default_type
+        });
+        let to_okta = org.mappings.iter().position(|m| {
+            m["source"]["id"] == app_id.as_str() && m["target"]["id"] == default_type
+        });
         org.mappings[to_app.unwrap()]["properties"]["a"] = json!({
             "expression": "user.viaUser != null ? String.join(\",\", source.viaSource) : \"user.inText\""
         });
