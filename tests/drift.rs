@@ -82,12 +82,12 @@ fn a_console_edit_is_drift_named_after_its_admin_and_alerts_once() {
     let attribute = finding(&first, "app_attribute");
     assert_eq!(attribute["kind"], "changed");
     assert_eq!(attribute["seen"], "new");
-    // The latest event is the edit; the earlier one is oktaform's own apply, through the API.
+    // The latest event is the edit (oktaform's own apply, through the API, may be in the
+    // window too: it starts at the last clean run's second).
     let last = |f: &Value| f["events"].as_array().unwrap().last().cloned().unwrap();
     let event = last(attribute);
     assert_eq!(event["actor"], "jane@example.com", "{attribute:#}");
     assert_eq!(event["via"], "admin_console");
-    assert_eq!(attribute["events"][0]["via"], "api");
     let bob = finding(&first, "user_assignment");
     assert_eq!(last(bob)["actor"], "jane@example.com", "{bob:#}");
 

@@ -63,7 +63,7 @@ fn luciq_plan_apply_replan_and_console_step() {
     assert_eq!(plan["summary"]["manual"], 1);
     assert_eq!(
         plan["manual_steps"][0],
-        "Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users, then Save"
+        "Applications → Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users, then Save"
     );
 
     // An admin does the step in the console; the next plan is clean.
@@ -290,14 +290,30 @@ fn deprovisioning_needs_its_flag() {
         Some(json!({})),
     );
     assert_eq!(status, 200);
+    // Deactivate Users is still a console step (off live): removing Sales deprovisions no one,
+    // but its members' app profiles are lost (finding D2).
     let output = apply(&work, &sandbox, &config, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(3),
-        "{}{}",
-        stdout(&output),
+    assert_eq!(output.status.code(), Some(3), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("- group Sales [data-loss]"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stderr(&output).contains("--allow-data-loss"),
+        "{}",
         stderr(&output)
     );
+    // Once an admin turns the toggles on in the console, the same removal deprovisions, judged
+    // by the live toggle (finding D1), and needs both flags.
+    let (status, _) = sandbox.call(
+        "PUT",
+        &format!("/__sandbox/console/apps/{app}/provisioning"),
+        Some(json!({"features": ["SCIM_PROVISIONING", "PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_USER_DEACTIVATION", "GROUP_PUSH"]})),
+    );
+    assert_eq!(status, 200);
+    let output = apply(&work, &sandbox, &config, &["--allow-data-loss"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stdout(&output));
     assert!(
         stdout(&output).contains("- group Sales [deprovisions]"),
         "{}",
@@ -309,6 +325,18 @@ fn deprovisioning_needs_its_flag() {
         stderr(&output)
     );
     let output = apply(&work, &sandbox, &config, &["--allow-deprovision"]);
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "both flags: {}",
+        stderr(&output)
+    );
+    let output = apply(
+        &work,
+        &sandbox,
+        &config,
+        &["--allow-deprovision", "--allow-data-loss"],
+    );
     assert_eq!(
         output.status.code(),
         Some(0),

@@ -1774,13 +1774,15 @@ async fn allow_listed_features_wait_for_an_enabled_connection() {
         .unwrap()
         .remove(0)
         .id;
-    // Off by default (the old behaviour): the features are served.
-    client.features(&partner).await.unwrap();
+    // Off only on request (the kinder, old behaviour): the features are served.
     set_knobs(
         &sandbox,
-        json!({"features_need_enabled_connection": true, "deletion_window_ms": 300}),
+        json!({"features_need_enabled_connection": false, "deletion_window_ms": 300}),
     )
     .await;
+    client.features(&partner).await.unwrap();
+    // On by default, as on Okta.
+    set_knobs(&sandbox, json!({"deletion_window_ms": 300})).await;
     let error = client.features(&partner).await.unwrap_err();
     let api = error.api().unwrap();
     assert_eq!(

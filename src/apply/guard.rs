@@ -23,7 +23,9 @@ pub const THRESHOLD_MIN_ASSIGNMENTS: usize = 10;
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(rename_all = "snake_case", tag = "rule")]
 pub enum Refusal {
-    #[error("{count} change(s) lose data ({examples}); pass --allow-data-loss if that is intended")]
+    #[error(
+        "{count} change(s) lose data — attribute values, or the app profiles of unassigned users ({examples}); pass --allow-data-loss if that is intended"
+    )]
     DataLoss { count: usize, examples: String },
     #[error(
         "{count} change(s) unassign users or groups while Deactivate Users is on, deactivating their app accounts ({examples}); pass --allow-deprovision if that is intended"
@@ -40,11 +42,11 @@ pub enum Refusal {
     },
 }
 
-fn examples(plan: &Plan, risk: Risk) -> (usize, String) {
+fn examples(plan: &Plan, risk: impl Fn(Risk) -> bool) -> (usize, String) {
     let matching: Vec<String> = plan
         .changes
         .iter()
-        .filter(|c| c.risk == risk)
+        .filter(|c| risk(c.risk))
         .map(|c| c.subject.to_string())
         .collect();
     let mut text = matching
@@ -64,11 +66,11 @@ pub fn check(plan: &Plan, live: &Snapshot, permissions: Permissions) -> Result<(
     let mut refusals = Vec::new();
     let summary = plan.summary();
     if summary.risk >= Risk::DataLoss && !permissions.allow_data_loss {
-        let (count, examples) = examples(plan, Risk::DataLoss);
+        let (count, examples) = examples(plan, |r| r >= Risk::DataLoss);
         refusals.push(Refusal::DataLoss { count, examples });
     }
     if plan.changes.iter().any(|c| c.risk == Risk::Deprovisions) && !permissions.allow_deprovision {
-        let (count, examples) = examples(plan, Risk::Deprovisions);
+        let (count, examples) = examples(plan, |r| r == Risk::Deprovisions);
         refusals.push(Refusal::Deprovision { count, examples });
     }
     for (name, app) in &live.apps {

@@ -236,7 +236,7 @@ fn app_yaml(key: &str, app: &LiveApp) -> String {
 /// The To App toggles the API can read, and hints for what it cannot.
 fn provisioning(app: &LiveApp) -> String {
     let readable =
-        matches!(app.features, Features::Api { .. }) || app.has_app_feature(SCIM_PROVISIONING);
+        !matches!(app.features, Features::NotSupported) || app.has_app_feature(SCIM_PROVISIONING);
     if !readable {
         return String::new();
     }
@@ -280,7 +280,9 @@ fn scim_hint(app: &LiveApp) -> String {
             .to_uppercase()
     );
     let why = match app.features {
-        Features::Api { .. } => "the API reads its base URL but never its token",
+        Features::Api { .. } | Features::NotEnabled => {
+            "the API reads its base URL but never its token"
+        }
         Features::NotSupported => "the API cannot read a custom app's SCIM connection",
     };
     let place = console::integration_tab(label);

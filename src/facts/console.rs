@@ -3,12 +3,18 @@
 
 use super::provisioning::ToAppToggle;
 
-/// `Applications → {app} → Provisioning → {tab}`.
-fn provisioning_tab(label: &str, tab: &str) -> String {
-    format!("Applications → {label} → Provisioning → {tab}")
+/// The app's page: the Admin Console's menu is Applications → Applications, then the app
+/// (finding C8: KB "Updating the SCIM Connection Configuration Using Okta API").
+fn app_page(label: &str) -> String {
+    format!("Applications → Applications → {label}")
 }
 
-/// Where a SCIM connection is set: `Applications → {app} → Provisioning → Integration`.
+/// `Applications → Applications → {app} → Provisioning → {tab}`.
+fn provisioning_tab(label: &str, tab: &str) -> String {
+    format!("{} → Provisioning → {tab}", app_page(label))
+}
+
+/// Where a SCIM connection is set: `Applications → Applications → {app} → Provisioning → Integration`.
 pub fn integration_tab(label: &str) -> String {
     provisioning_tab(label, "Integration")
 }
@@ -37,10 +43,19 @@ pub fn to_app_edit(label: &str, enable: &[ToAppToggle], disable: &[ToAppToggle])
     )
 }
 
+/// Pushing a changed Okta User → app mapping to the users already assigned: the public API
+/// does not (terraform-provider-okta's `always_apply` calls a private endpoint for it).
+pub fn apply_mapping_updates(label: &str) -> String {
+    format!(
+        "Directory → Profile Editor → {label} User → Mappings → Okta User to {label} → Save Mappings → Apply updates now (the API does not update users already assigned)"
+    )
+}
+
 /// Turning SCIM provisioning on for a custom app.
 pub fn enable_scim(label: &str) -> String {
     format!(
-        "Applications → {label} → General → App Settings → Edit → Provisioning: SCIM, then Save"
+        "{} → General → App Settings → Edit → Provisioning: SCIM, then Save",
+        app_page(label)
     )
 }
 
@@ -50,6 +65,14 @@ pub fn push_groups(label: &str, on: bool) -> String {
         "{} → Edit → {} Push Groups, then Save",
         integration_tab(label),
         if on { "tick" } else { "untick" }
+    )
+}
+
+/// Enabling an OIN app's API integration by hand (apps whose connection the API cannot write).
+pub fn enable_api_integration(label: &str) -> String {
+    format!(
+        "{} → Configure API Integration → Enable API Integration, enter its credentials, Test API Credentials, then Save",
+        integration_tab(label)
     )
 }
 
@@ -121,7 +144,7 @@ mod tests {
                 ],
                 &[ToAppToggle::SyncPassword]
             ),
-            "Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users; disable Sync Password, then Save"
+            "Applications → Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users; disable Sync Password, then Save"
         );
     }
 }

@@ -2,7 +2,7 @@
 //! token in the app object's `features` array, and its pointer into the Features API's
 //! `USER_PROVISIONING` capabilities), and the other `features` tokens the plan reads.
 
-/// A To App toggle of Applications → {app} → Provisioning → To App.
+/// A To App toggle of Applications → Applications → {app} → Provisioning → To App.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ToAppToggle {
     CreateUsers,
@@ -66,6 +66,10 @@ pub const PASSWORD_CHANGE_POINTER: &str = "/update/password/change";
 pub const SCIM_PROVISIONING: &str = "SCIM_PROVISIONING";
 /// `features`-array token: Push Groups is a supported action of the SCIM connection.
 pub const GROUP_PUSH: &str = "GROUP_PUSH";
+
+/// OIN apps whose default connection the API writes with a token (spec tag
+/// `ApplicationConnections`; the others on the Features list take OAuth 2.0 only).
+pub const TOKEN_CONNECTION_APPS: &[&str] = &["okta_org2org", "zscalerbyz"];
 
 /// A capability's value when on or off.
 pub fn status(on: bool) -> &'static str {

@@ -217,7 +217,8 @@ impl Client {
         .await
     }
 
-    /// Replaces an assigned user's app profile (a POST that is safe to repeat: same end state).
+    /// Sets values of an assigned user's app profile; Okta merges them into the stored
+    /// profile (a POST that is safe to repeat: same end state).
     pub async fn update_app_user(
         &self,
         app: &AppId,
@@ -228,7 +229,8 @@ impl Client {
         let body = json!({ "profile": profile });
         self.post_verified(&path, &body, || async {
             let found: AppUser = self.get(&path).await?;
-            Ok((&found.profile == profile).then_some(found))
+            let shows = profile.iter().all(|(k, v)| found.profile.get(k) == Some(v));
+            Ok(shows.then_some(found))
         })
         .await
     }

@@ -143,13 +143,15 @@ impl Client {
         loop {
             let answer = self.send(Method::GET, &url, None).await?;
             let page: Vec<T> = decode("GET", path, &answer.body)?;
-            // An empty page ends the list even with a `next` link: a System Log polling
-            // query (no `until`) always has one, and following it would never end.
-            if page.is_empty() {
-                return Ok(items);
-            }
+            let empty = page.is_empty();
             items.extend(page);
             match next_link(&answer.headers) {
+                // An empty page ends the list even with a `next` link: a System Log polling
+                // query (no `until`) always has one, and following it would never end.
+                Some(next) if next.starts_with(&format!("{}/", self.org.as_str())) && empty => {
+                    tracing::debug!(path, "empty page with a next link: the list ends here");
+                    return Ok(items);
+                }
                 Some(next) if next.starts_with(&format!("{}/", self.org.as_str())) => url = next,
                 Some(elsewhere) => {
                     return Err(Error::Decode {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio::sync::OnceCell;
 
 use super::client::Client;
-use super::error::Error;
+use super::error::{ApiError, Error};
 use super::scope::{AppScope, AppSelector, Apps, Parts, Scope};
 use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};
 use super::types::{App, Connection, ProfileMapping, Schema, UserType};
@@ -287,17 +287,13 @@ async fn app_parts(reader: &Reader<'_>, id: &AppId, parts: Parts) -> Result<AppP
     })
 }
 
-/// The app's features; `NotSupported` when Okta says provisioning is not supported (or not
-/// enabled) for it.
+/// The app's features; `NotSupported` when Okta says provisioning is not supported for it,
+/// `NotEnabled` when its provisioning connection is not enabled yet.
 async fn features(client: &Client, app: &AppId) -> Result<Features, Error> {
     match client.features(app).await {
         Ok(features) => Ok(Features::Api { features }),
-        Err(e)
-            if e.api()
-                .is_some_and(|a| a.is_not_supported() || a.is_not_enabled()) =>
-        {
-            Ok(Features::NotSupported)
-        }
+        Err(e) if e.api().is_some_and(ApiError::is_not_enabled) => Ok(Features::NotEnabled),
+        Err(e) if e.api().is_some_and(ApiError::is_not_supported) => Ok(Features::NotSupported),
         Err(e) => Err(e),
     }
 }

@@ -102,13 +102,17 @@ pub enum Features {
     /// Off the allow-list (`400 E0000001 Provisioning is not supported.`): only the app's
     /// `features` array tells which toggles are on; changes are manual.
     NotSupported,
+    /// On the allow-list, but its provisioning connection is not enabled yet (`400 E0000001
+    /// Provisioning is not enabled for the app instance.`, finding B2): the features can be
+    /// read and written once the connection is.
+    NotEnabled,
 }
 
 impl Features {
     pub fn get(&self, name: &str) -> Option<&AppFeature> {
         match self {
             Features::Api { features } => features.iter().find(|f| f.name == name),
-            Features::NotSupported => None,
+            Features::NotSupported | Features::NotEnabled => None,
         }
     }
 }

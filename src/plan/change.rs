@@ -21,10 +21,14 @@ pub enum Risk {
     Safe,
     /// Okta's public API cannot make it: the plan lists Admin Console steps; apply never claims it.
     Manual,
-    /// Unassigns users or groups while Deactivate Users is on: their app accounts are deactivated.
-    Deprovisions,
-    /// Deletes an attribute, or re-creates it (a type change): its values are lost for every user.
+    /// Deletes an attribute, or re-creates it (a type change): its values are lost for every
+    /// user; or unassigns users or groups: their app profiles are lost ("You can't recover the
+    /// user's app profile", spec `unassignUserFromApplication`). Needs `--allow-data-loss`.
     DataLoss,
+    /// Unassigns users or groups while Deactivate Users is on: their accounts at the vendor
+    /// are deactivated, and their app profiles lost. Needs `--allow-deprovision` and
+    /// `--allow-data-loss`.
+    Deprovisions,
 }
 
 impl Risk {
@@ -217,7 +221,8 @@ pub enum Op {
         user_id: UserId,
         profile: Map<String, Value>,
     },
-    /// Replace an assigned user's app profile (`profile` is the whole new profile).
+    /// Change an assigned user's app profile: `profile` holds only the values that change
+    /// (Okta merges them into the stored profile).
     UpdateUser {
         app_id: AppId,
         user_id: UserId,

@@ -339,7 +339,7 @@ fn touched(change: &Change, live: &Snapshot, app: Option<&LiveApp>) -> Vec<(Stri
         ) => {
             let state = match &app.features {
                 Features::Api { features } => json(features),
-                Features::NotSupported => json(&app.app.features),
+                Features::NotSupported | Features::NotEnabled => json(&app.app.features),
             };
             vec![(format!("app {name}: provisioning"), state)]
         }

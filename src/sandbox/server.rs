@@ -60,7 +60,7 @@ impl Default for Knobs {
             rate_limit_window_ms: 60_000,
             deletion_window_ms: 300_000,
             provision_delay_ms: 0,
-            features_need_enabled_connection: false,
+            features_need_enabled_connection: true,
             logs_polling_always_next: true,
             faults: Faults::default(),
             token_ttl_s: 3600,

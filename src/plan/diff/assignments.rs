@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::DiffError;
 use crate::config::Loc;
 use crate::config::model::{App, AppManage, Assignments, GroupAssignment, Ownership};
-use crate::facts::provisioning::ToAppToggle;
+use crate::facts::provisioning::{ToAppToggle, USER_PROVISIONING};
 use crate::ids::GroupId;
 use crate::okta::{Directory, LiveApp, LiveGroup};
 use crate::plan::attribute::FieldChange;
@@ -42,7 +42,7 @@ pub(super) fn app(
         unassign_risk: if deactivates(app, live) {
             Risk::Deprovisions
         } else {
-            Risk::Safe
+            Risk::DataLoss
         },
     };
     users(changes, errors, &cx, &assignments.value);
@@ -56,7 +56,10 @@ pub(super) fn app(
     }
 }
 
-/// Deactivate Users is (or will be) on: unassigning deactivates app accounts.
+/// Deactivate Users will be on when the unassignments run, so they deactivate app accounts.
+/// Apply writes the toggle before the unassignments only through the Features API; a toggle
+/// that is a console step stays as it is live until someone clicks (finding D1), so then the
+/// live state decides. Either way, on now or on after: deprovisions.
 fn deactivates(app: &App, live: &LiveApp) -> bool {
     let desired = app
         .provisioning
@@ -64,7 +67,12 @@ fn deactivates(app: &App, live: &LiveApp) -> bool {
         .and_then(|p| p.to_app.as_ref())
         .and_then(|t| t.value.deactivate_users.as_ref())
         .map(|d| d.value);
-    desired.unwrap_or_else(|| live.toggle_on(ToAppToggle::DeactivateUsers))
+    let now = live.toggle_on(ToAppToggle::DeactivateUsers);
+    let written_by_api = live.features.get(USER_PROVISIONING).is_some();
+    match (desired, written_by_api) {
+        (Some(want), true) => want,
+        _ => now,
+    }
 }
 
 fn to_map(profile: &IndexMap<Loc<String>, Loc<Value>>) -> Map<String, Value> {
@@ -82,25 +90,35 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-/// The declared keys whose live value differs, and the live profile with them applied.
-fn profile_update(
-    live: &Map<String, Value>,
-    want: &Map<String, Value>,
-) -> (Vec<FieldChange>, Map<String, Value>) {
-    let mut merged = live.clone();
-    let mut fields = Vec::new();
+/// How a live profile differs from the declared values.
+struct ProfileUpdate {
+    fields: Vec<FieldChange>,
+    /// Only the declared keys whose value differs (what a user update sends: finding D9 —
+    /// resending every stored value can hit a mapped or read-only attribute).
+    changed: Map<String, Value>,
+    /// The live profile with them applied (what a group PUT, which replaces, sends).
+    merged: Map<String, Value>,
+}
+
+fn profile_update(live: &Map<String, Value>, want: &Map<String, Value>) -> ProfileUpdate {
+    let mut update = ProfileUpdate {
+        fields: Vec::new(),
+        changed: Map::new(),
+        merged: live.clone(),
+    };
     for (key, value) in want {
         let before = live.get(key).cloned().unwrap_or(Value::Null);
         if &before != value {
-            fields.push(FieldChange {
+            update.fields.push(FieldChange {
                 field: key.clone(),
                 before: value_text(&before),
                 after: value_text(value),
             });
-            merged.insert(key.clone(), value.clone());
+            update.changed.insert(key.clone(), value.clone());
+            update.merged.insert(key.clone(), value.clone());
         }
     }
-    (fields, merged)
+    update
 }
 
 fn is_group_scope(scope: Option<&str>) -> bool {
@@ -127,15 +145,15 @@ fn users(
             .find(|u| u.login.eq_ignore_ascii_case(login));
         let op = match found {
             Some(user) if !is_group_scope(user.assignment.scope.as_deref()) => {
-                let (fields, merged) = profile_update(&user.assignment.profile, &want);
-                if fields.is_empty() {
+                let update = profile_update(&user.assignment.profile, &want);
+                if update.fields.is_empty() {
                     continue;
                 }
                 Op::UpdateUser {
                     app_id: app_id.clone(),
                     user_id: user.assignment.id.clone(),
-                    profile: merged,
-                    fields,
+                    profile: update.changed,
+                    fields: update.fields,
                 }
             }
             found => {
@@ -256,12 +274,13 @@ fn groups(changes: &mut Vec<Change>, cx: &Context<'_>, mut declared: Vec<Declare
         let priority = priority_of(&group);
         let (fields, profile, assigned) = match group.current {
             Some(current) => {
-                let (mut fields, merged) = profile_update(&current.assignment.profile, &want);
+                let update = profile_update(&current.assignment.profile, &want);
+                let mut fields = update.fields;
                 fields.extend(priority_fields(current, priority, moves));
                 if fields.is_empty() {
                     continue;
                 }
-                (fields, merged, true)
+                (fields, update.merged, true)
             }
             None => (Vec::new(), want, false),
         };

@@ -6,13 +6,17 @@ use indexmap::IndexMap;
 use super::DiffError;
 use crate::config::Loc;
 use crate::config::model::{App, ApplyOn, Mapping, Ownership};
+use crate::facts::console;
 use crate::okta::LiveApp;
 use crate::okta::types::ProfileMapping;
-use crate::plan::change::{Change, Direction, Op, Risk, Subject};
+use crate::plan::attribute::FieldChange;
+use crate::plan::change::{Change, Direction, Note, Op, Risk, Subject};
 
-/// Both mappings of an app.
+/// Both mappings of an app; after a change of the Okta User → app mapping, the console step
+/// that pushes it to the users already assigned (finding D5).
 pub(super) fn app(
     changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
     errors: &mut Vec<DiffError>,
     name: &str,
     app: &App,
@@ -37,9 +41,13 @@ pub(super) fn app(
                     direction,
                     mapping,
                 };
+                let before = changes.len();
                 set(changes, &mapping, desired);
                 if ownership == Ownership::Exclusive {
                     remove_undeclared(changes, &mapping, desired);
+                }
+                if direction == Direction::ToApp && changes.len() > before {
+                    reapply(changes, notes, name, live);
                 }
             }
             None if desired.is_empty() => {}
@@ -52,6 +60,40 @@ pub(super) fn app(
             }),
         }
     }
+}
+
+/// The public API changes the mapping but does not re-apply it to existing app users: their
+/// profiles change only when their Okta profile does, unless someone applies it in the
+/// console. A step when someone is assigned; a note when the assignments were not read.
+fn reapply(changes: &mut Vec<Change>, notes: &mut Vec<Note>, name: &str, live: &LiveApp) {
+    let assigned = live.users.as_ref().map(|u| !u.is_empty());
+    let groups = live.groups.as_ref().map(|g| !g.is_empty());
+    match (assigned, groups) {
+        (Some(false), Some(false)) => {}
+        (Some(true), _) | (_, Some(true)) => changes.push(reapply_step(name, live)),
+        _ => notes.push(Note {
+            app: name.into(),
+            text: format!(
+                "a mapping change reaches users already assigned only when their Okta profile changes; to update them now: {}",
+                console::apply_mapping_updates(&live.app.label)
+            ),
+        }),
+    }
+}
+
+fn reapply_step(name: &str, live: &LiveApp) -> Change {
+    Change::new(
+        Subject::ToApp { app: name.into() },
+        Op::Manual {
+            steps: vec![console::apply_mapping_updates(&live.app.label)],
+            fields: vec![FieldChange {
+                field: "existing users".into(),
+                before: "keep the old mapped values".into(),
+                after: "get the new ones".into(),
+            }],
+        },
+        Risk::Manual,
+    )
 }
 
 /// One live mapping and what the plan calls it.
@@ -104,9 +146,14 @@ fn set(changes: &mut Vec<Change>, live: &Live<'_>, desired: &IndexMap<Loc<String
                 mapping_id: live.mapping.id.clone(),
                 property: target.value.clone(),
                 expression: mapping.value.expression.clone(),
-                push_status: want_push
-                    .map(str::to_string)
-                    .or_else(|| current.and_then(|c| c.push_status.clone())),
+                // Always sent (finding D6: Okta's default for an omitted one is undocumented):
+                // the config's, else the live one's, else apply on create and update.
+                push_status: Some(
+                    want_push
+                        .map(str::to_string)
+                        .or_else(|| current.and_then(|c| c.push_status.clone()))
+                        .unwrap_or_else(|| push_status(ApplyOn::CreateAndUpdate).into()),
+                ),
                 before: current.map(|c| (c.expression.clone(), c.push_status.clone())),
             },
             Risk::Safe,

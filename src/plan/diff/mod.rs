@@ -92,7 +92,15 @@ fn app_changes(
         .map(|m| m.value.clone())
         .unwrap_or_default();
     attributes::app(&mut out.changes, name, app, live, manage.attributes);
-    mappings::app(&mut out.changes, errors, name, app, live, manage.mappings);
+    mappings::app(
+        &mut out.changes,
+        &mut out.notes,
+        errors,
+        name,
+        app,
+        live,
+        manage.mappings,
+    );
     provisioning::app(out, name, app, live);
     assignments::app(
         &mut out.changes,

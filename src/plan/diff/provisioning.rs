@@ -8,13 +8,14 @@ use serde_json::{Value, json};
 use super::Changes;
 use crate::config::interpolate::{Secret, Text};
 use crate::config::model::{
-    App, AuthMode, PasswordChange, PasswordSeed, Scim, ScimAction, SyncPassword, ToApp,
+    App, AuthMode, PasswordChange, PasswordSeed, Provisioning, Scim, ScimAction, SyncPassword,
+    ToApp,
 };
 use crate::facts::console::{self, ScimSettings};
 use crate::facts::provisioning::{
     self as okta_provisioning, GROUP_PUSH, INBOUND_PROVISIONING, PASSWORD_CAPABILITY,
-    PASSWORD_CHANGE_POINTER, PASSWORD_SEED_POINTER, SCIM_PROVISIONING, ToAppToggle,
-    USER_PROVISIONING,
+    PASSWORD_CHANGE_POINTER, PASSWORD_SEED_POINTER, SCIM_PROVISIONING, TOKEN_CONNECTION_APPS,
+    ToAppToggle, USER_PROVISIONING,
 };
 use crate::okta::types::AppFeature;
 use crate::okta::{Features, LiveApp};
@@ -25,6 +26,9 @@ pub(super) fn app(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
     let Some(provisioning) = &app.provisioning else {
         return;
     };
+    if live.features == Features::NotEnabled {
+        return not_enabled(out, name, provisioning, live);
+    }
     if let Some(to_app) = &provisioning.to_app {
         match live.features.get(USER_PROVISIONING) {
             Some(feature) => to_app_api(out, name, &to_app.value, live, feature),
@@ -34,7 +38,7 @@ pub(super) fn app(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
     if let Some(scim) = &provisioning.scim {
         match live.features {
             Features::NotSupported => scim_custom(out, name, &scim.value, live),
-            Features::Api { .. } => connection(out, name, live, &scim.value),
+            Features::Api { .. } | Features::NotEnabled => connection(out, name, live, &scim.value),
         }
     }
     if provisioning.to_okta.is_some() && live.features.get(INBOUND_PROVISIONING).is_none() {
@@ -43,6 +47,96 @@ pub(super) fn app(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
             text: console::check_to_okta(&live.app.label),
         });
     }
+}
+
+/// An allow-listed app whose connection is not enabled yet (finding B2): its features cannot
+/// be read until it is. The connection is written and activated first (same stage, listed
+/// first, so applied first); then the toggles the config sets are PUT on a capabilities
+/// object holding only them. Without a connection the API can write, both are console steps.
+fn not_enabled(out: &mut Changes, name: &str, provisioning: &Provisioning, live: &LiveApp) {
+    let label = &live.app.label;
+    let token_app = TOKEN_CONNECTION_APPS.contains(&live.app.name.as_str());
+    let connected = match &provisioning.scim {
+        Some(scim) if token_app => {
+            let before = out.changes.len();
+            connection(out, name, live, &scim.value);
+            out.changes[before..]
+                .iter()
+                .any(|c| matches!(c.op, Op::SetConnection { .. }))
+        }
+        _ => false,
+    };
+    if !connected {
+        out.changes.push(Change::new(
+            Subject::Scim { app: name.into() },
+            Op::Manual {
+                steps: vec![console::enable_api_integration(label)],
+                fields: vec![FieldChange {
+                    field: "API integration".into(),
+                    before: "not enabled".into(),
+                    after: "enabled".into(),
+                }],
+            },
+            Risk::Manual,
+        ));
+    }
+    let Some(to_app) = &provisioning.to_app else {
+        return;
+    };
+    let unknown = "(unreadable until the connection is enabled)";
+    let toggles = to_app.value.toggles();
+    let fields: Vec<FieldChange> = toggles
+        .iter()
+        .map(|(t, want)| FieldChange {
+            field: t.console_label().into(),
+            before: unknown.into(),
+            after: on_off(want.value),
+        })
+        .collect();
+    if !connected {
+        let (enable, disable): (Vec<_>, Vec<_>) = toggles.iter().partition(|(_, w)| w.value);
+        let step = console::to_app_edit(
+            label,
+            &enable.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+            &disable.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        );
+        out.changes.push(Change::new(
+            Subject::ToApp { app: name.into() },
+            Op::Manual {
+                steps: vec![step],
+                fields,
+            },
+            Risk::Manual,
+        ));
+        return;
+    }
+    let mut capabilities = json!({});
+    for (toggle, want) in &toggles {
+        AppFeature::set_capability(
+            &mut capabilities,
+            toggle.capability_pointer(),
+            json!(okta_provisioning::status(want.value)),
+        );
+    }
+    let mut fields = fields;
+    if let Some(sync) = &to_app.value.sync_password {
+        let mut details = Vec::new();
+        password_details(&mut capabilities, &mut details, None, &sync.value);
+        fields.extend(details.into_iter().map(|f| FieldChange {
+            before: unknown.into(),
+            ..f
+        }));
+    }
+    out.changes.push(Change::new(
+        Subject::ToApp { app: name.into() },
+        Op::PutFeature {
+            app_id: live.app.id.clone(),
+            feature: USER_PROVISIONING.into(),
+            capabilities,
+            fields,
+        },
+        Risk::Safe,
+    ));
 }
 
 fn on_off(on: bool) -> String {

@@ -48,7 +48,7 @@ fn a_fresh_org_gets_everything_the_luciq_guide_clicks() {
     assert_eq!(
         steps,
         &[
-            "Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users, then Save"
+            "Applications → Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users, then Save"
         ]
     );
     // Okta user schema first, assignments last.
@@ -147,7 +147,7 @@ fn drift_in_a_profile_value_and_a_toggle_is_reported_precisely() {
     assert_eq!(
         steps,
         &[
-            "Applications → Luciq → Provisioning → To App → Edit → enable Update User Attributes, then Save"
+            "Applications → Applications → Luciq → Provisioning → To App → Edit → enable Update User Attributes, then Save"
         ]
     );
     assert_eq!(fields[0].before, "off");
@@ -157,10 +157,11 @@ fn drift_in_a_profile_value_and_a_toggle_is_reported_precisely() {
     else {
         panic!()
     };
-    assert_eq!(profile["instabugRole"], "member");
+    // Only what changes is sent (finding D9): Okta merges it, and the stored values the
+    // config does not set (department) are neither resent nor touched.
     assert_eq!(
-        profile["department"], "R&D",
-        "attributes the config does not set are kept"
+        serde_json::Value::Object(profile.clone()),
+        json!({"instabugRole": "member"})
     );
     assert_eq!(fields.len(), 1);
 }
@@ -222,4 +223,53 @@ fn allow_listed_apps_get_a_feature_put_that_keeps_other_settings() {
     );
     assert_eq!(capabilities["update"]["password"]["seed"], "RANDOM");
     assert_eq!(fields.len(), 2);
+}
+
+/// A custom app owning its users exclusively, with Deactivate Users as the config wants it.
+fn exclusive_users(deactivate: bool) -> String {
+    format!(
+        "apps:\n  luciq:\n    find: {{ label: Luciq }}\n    manage: {{ users: exclusive }}\n    provisioning:\n      to_app: {{ deactivate_users: {deactivate} }}\n    assignments:\n      users:\n        alice@example.com:\n"
+    )
+}
+
+fn with_carol(features: Vec<&str>) -> Snapshot {
+    let mut app = live_app(features, json!({}), json!({}));
+    app.users = Some(vec![
+        LiveUser {
+            login: "alice@example.com".into(),
+            assignment: from_value(json!({"id": "00uALICE", "scope": "USER", "profile": {}}))
+                .unwrap(),
+        },
+        LiveUser {
+            login: "carol@example.com".into(),
+            assignment: from_value(json!({"id": "00uCAROL", "scope": "USER", "profile": {}}))
+                .unwrap(),
+        },
+    ]);
+    org(json!({}), app)
+}
+
+fn unassign_risk(plan: &Changes) -> Risk {
+    plan.changes
+        .iter()
+        .find(|c| matches!(c.op, Op::UnassignUser { .. }))
+        .map(|c| c.risk)
+        .unwrap_or_else(|| panic!("no unassignment: {:#?}", plan.changes))
+}
+
+#[test]
+fn a_manual_deactivate_toggle_is_judged_by_the_live_org() {
+    // Finding D1: the config turns Deactivate Users off, but for a custom app that is a console
+    // step apply does not take; the toggle is on live, so carol's unassignment deprovisions her.
+    let live = with_carol(vec!["SCIM_PROVISIONING", "PUSH_USER_DEACTIVATION"]);
+    let plan = diff(&config(&exclusive_users(false)), &live).unwrap();
+    assert_eq!(unassign_risk(&plan), Risk::Deprovisions);
+}
+
+#[test]
+fn every_unassignment_loses_the_app_profile() {
+    // Finding D2: "You can't recover the user's app profile", whatever the toggles.
+    let live = with_carol(vec!["SCIM_PROVISIONING"]);
+    let plan = diff(&config(&exclusive_users(false)), &live).unwrap();
+    assert_eq!(unassign_risk(&plan), Risk::DataLoss);
 }

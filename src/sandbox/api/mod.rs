@@ -56,7 +56,7 @@ impl Default for Settings {
         Settings {
             deletion_window_ms: 300_000,
             provision_delay_ms: 0,
-            features_need_enabled_connection: false,
+            features_need_enabled_connection: true,
             logs_polling_always_next: true,
         }
     }
@@ -333,9 +333,9 @@ mod tests {
         DELETE /api/v1/apps/{luciq} - 405 E0000022
         DELETE /api/v1/apps/0oaNOPE - 405 E0000022
         GET /api/v1/apps/{luciq}/features - 400 E0000001
-        GET /api/v1/apps/{o2o}/features - 200
-        GET /api/v1/apps/{o2o}/features/USER_PROVISIONING - 200
-        PUT /api/v1/apps/{o2o}/features/USER_PROVISIONING [1] 400 E0000003
+        GET /api/v1/apps/{o2o}/features - 400 E0000001
+        GET /api/v1/apps/{o2o}/features/USER_PROVISIONING - 400 E0000001
+        PUT /api/v1/apps/{o2o}/features/USER_PROVISIONING [1] 400 E0000001
         PUT /api/v1/apps/{o2o}/features/USER_PROVISIONING { 400 E0000003
         GET /api/v1/apps/{o2o}/connections/default - 200
         POST /api/v1/apps/{o2o}/connections/default {} 200
