@@ -592,3 +592,66 @@ fn an_unset_secret_fails_the_apply_before_any_write() {
     assert!(writes.is_empty(), "{writes:#?}");
     assert_ne!(connection_status(&sandbox), "ENABLED");
 }
+
+/// An Okta user attribute mapped to a Luciq attribute, both of `kind`.
+fn tier_config(kind: &str) -> String {
+    format!(
+        "\
+okta_user:
+  attributes:
+    tier: {{ title: Tier, type: {kind} }}
+apps:
+  luciq:
+    find: {{ label: Luciq }}
+    attributes:
+      tier: {{ title: Tier, type: {kind}, external_name: tier, external_namespace: 'urn:ietf:params:scim:schemas:extension:instabug:2.0:User' }}
+    mappings:
+      to_app: {{ tier: user.tier }}
+"
+    )
+}
+
+#[test]
+fn a_type_change_of_mapped_attributes_unmaps_recreates_and_maps_again() {
+    // Finding B5: Okta refuses to delete a property a mapping uses ("… cannot be deleted. It is
+    // used to populate …"); the plan lifts the mapping first and sets it again after.
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let config = work.write("tier.yaml", &tier_config("string"));
+    let config = config.to_str().unwrap();
+    assert_eq!(apply(&work, &sandbox, config, &[]).status.code(), Some(0));
+    work.write("tier.yaml", &tier_config("integer"));
+    let plan = plan_json(&work, &sandbox, config);
+    let ops: Vec<(&str, &str)> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["op"].as_str().unwrap(),
+                c["subject"]["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        &ops[..3],
+        [
+            ("remove_mapping", "mapping"),
+            ("replace_attribute", "okta_user_attribute"),
+            ("replace_attribute", "app_attribute"),
+        ],
+        "{plan:#}"
+    );
+    let output = apply(&work, &sandbox, config, &["--allow-data-loss"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert_eq!(
+        automatic(&plan_json(&work, &sandbox, config)),
+        Vec::<Value>::new()
+    );
+}

@@ -305,7 +305,7 @@ async fn apply_then_plan_is_empty_and_additive_touches_nothing_else() {
         guard::check(&plan, &live, permissions).unwrap();
         let options = ApplyOptions {
             backoff: Duration::from_millis(20),
-            deletion_window_attempts: 10,
+            deletion_window_wait: Duration::from_secs(30),
             ..ApplyOptions::default()
         };
         let report = apply(&client, &plan, &options).await.unwrap();

@@ -60,8 +60,9 @@ impl Report {
 pub struct ApplyOptions {
     /// Read-backs until Okta shows a schema change.
     pub read_back_attempts: u32,
-    /// Tries of a POST refused because a deletion of the same name is still incomplete.
-    pub deletion_window_attempts: u32,
+    /// How long to keep retrying a POST refused because Okta is still deleting a property of
+    /// the same name (Okta's window lasts minutes, finding B6).
+    pub deletion_window_wait: Duration,
     /// First wait of both; doubled each time.
     pub backoff: Duration,
 }
@@ -70,7 +71,7 @@ impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions {
             read_back_attempts: 5,
-            deletion_window_attempts: 6,
+            deletion_window_wait: Duration::from_secs(600),
             backoff: Duration::from_millis(500),
         }
     }
@@ -136,9 +137,9 @@ fn phases(changes: &[Change]) -> (Vec<ChangeId>, Vec<ChangeId>, IndexMap<&str, V
     let mut apps: IndexMap<&str, Vec<ChangeId>> = IndexMap::new();
     for (i, change) in changes.iter().enumerate() {
         let stage = change.stage();
-        match change.subject.app() {
-            Some(app) if stage.per_app() => apps.entry(app).or_default().push(i),
-            _ if stage == crate::plan::Stage::OktaUserSchema => first.push(i),
+        match (change.subject.app(), stage.phase()) {
+            (Some(app), _) if stage.per_app() => apps.entry(app).or_default().push(i),
+            (_, 0) => first.push(i),
             _ => last.push(i),
         }
     }

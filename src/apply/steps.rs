@@ -2,7 +2,17 @@
 //! ([`crate::plan::order`]). A step has a typed kind and names its changes by their index in
 //! the plan, so every outcome lands on the change it belongs to.
 
+use crate::ids::MappingId;
 use crate::plan::{Change, Op, Stage};
+
+fn mapping_of(change: &Change) -> Option<&MappingId> {
+    match &change.op {
+        Op::SetMapping { mapping_id, .. } | Op::RemoveMapping { mapping_id, .. } => {
+            Some(mapping_id)
+        }
+        _ => None,
+    }
+}
 
 /// A change's index in the plan.
 pub type ChangeId = usize;
@@ -46,9 +56,26 @@ pub fn steps(changes: &[Change], ids: &[ChangeId]) -> Vec<Step> {
             continue;
         }
         let kind = match stage {
-            Stage::MappingsToApp | Stage::MappingsToOkta => StepKind::Mapping,
+            Stage::Unmap | Stage::MappingsToApp | Stage::MappingsToOkta => StepKind::Mapping,
             _ => StepKind::Schema,
         };
+        if kind == StepKind::Mapping {
+            // One write per mapping (a stage may span several apps' mappings).
+            let mut by_mapping: Vec<(Option<&MappingId>, Vec<ChangeId>)> = Vec::new();
+            for &i in group {
+                let id = mapping_of(&changes[i]);
+                match by_mapping.iter_mut().find(|(m, _)| *m == id) {
+                    Some((_, ids)) => ids.push(i),
+                    None => by_mapping.push((id, vec![i])),
+                }
+            }
+            out.extend(
+                by_mapping
+                    .into_iter()
+                    .map(|(_, changes)| Step { kind, changes }),
+            );
+            continue;
+        }
         let replaces: Vec<ChangeId> = group
             .iter()
             .copied()

@@ -20,10 +20,13 @@ pub enum WriteError {
     #[error(transparent)]
     Okta(#[from] Error),
     #[error(
-        "Okta is still deleting a property of the same name after {attempts} tries; run apply again in a few minutes ({source})"
+        "{} deleted, re-create pending: Okta had not finished deleting the old one after {}s; run apply again in a few minutes — the next run re-creates it ({source})",
+        names.join(", "),
+        waited.as_secs()
     )]
     DeletionPending {
-        attempts: u32,
+        names: Vec<String>,
+        waited: std::time::Duration,
         #[source]
         source: Error,
     },
@@ -154,6 +157,17 @@ fn shows(schema: &Schema, body: &Map<String, Value>, profile: Profile) -> bool {
     })
 }
 
+/// The longest pause between two tries in the deletion window.
+const MAX_DELETION_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The properties a schema body creates or changes.
+fn names(body: &Map<String, Value>) -> Vec<String> {
+    body.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, _)| format!("`{k}`"))
+        .collect()
+}
+
 fn deletion_pending(error: &Error) -> bool {
     error.api().is_some_and(ApiError::is_deletion_pending)
 }
@@ -167,20 +181,28 @@ async fn write_schema(
 ) -> Result<(), WriteError> {
     let mut wait = options.backoff;
     let mut attempt = 0;
+    let started = std::time::Instant::now();
     let answer = loop {
         attempt += 1;
         match post_schema(client, target, body.clone()).await {
-            Err(e) if deletion_pending(&e) && attempt < options.deletion_window_attempts => {
-                tracing::info!(
-                    wait_ms = wait.as_millis() as u64,
-                    "Okta is still deleting a property of this name; waiting"
+            Err(e)
+                if deletion_pending(&e)
+                    && started.elapsed() + wait <= options.deletion_window_wait =>
+            {
+                tracing::warn!(
+                    "Okta is still deleting a property of the same name ({}); retrying in {}s ({}s waited, at most {}s)",
+                    names(&body).join(", "),
+                    wait.as_secs_f32().ceil(),
+                    started.elapsed().as_secs(),
+                    options.deletion_window_wait.as_secs()
                 );
                 tokio::time::sleep(wait).await;
-                wait *= 2;
+                wait = (wait * 2).min(MAX_DELETION_POLL);
             }
             Err(source) if deletion_pending(&source) => {
                 return Err(WriteError::DeletionPending {
-                    attempts: attempt,
+                    names: names(&body),
+                    waited: started.elapsed(),
                     source,
                 });
             }

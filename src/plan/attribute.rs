@@ -299,37 +299,64 @@ impl Shape {
     /// How `live` differs from `self` (desired); `None` when it is the same attribute.
     pub fn compare(&self, live: &Shape, profile: Profile) -> Option<Difference> {
         let mut fields = Vec::new();
-        let mut field = |name: &'static str, before: String, after: String| {
-            if before != after {
-                fields.push(FieldChange {
-                    field: name.into(),
-                    before,
-                    after,
-                });
-            }
-        };
         if self.kind != live.kind {
-            field("type", live.kind.label().into(), self.kind.label().into());
+            field(
+                &mut fields,
+                "type",
+                live.kind.label().into(),
+                self.kind.label().into(),
+            );
             return Some(Difference::Replace { fields });
         }
-        field("title", live.title.clone(), self.title.clone());
+        field(&mut fields, "title", live.title.clone(), self.title.clone());
         field(
+            &mut fields,
             "description",
             opt(&live.description),
             opt(&self.description),
         );
         field(
+            &mut fields,
             "required",
             live.required.to_string(),
             self.required.to_string(),
         );
-        field("unique", live.unique.to_string(), self.unique.to_string());
-        field("scope", scope(live.scope_self), scope(self.scope_self));
-        field("min_length", opt(&live.min_length), opt(&self.min_length));
-        field("max_length", opt(&live.max_length), opt(&self.max_length));
+        field(
+            &mut fields,
+            "min_length",
+            opt(&live.min_length),
+            opt(&self.min_length),
+        );
+        field(
+            &mut fields,
+            "max_length",
+            opt(&live.max_length),
+            opt(&self.max_length),
+        );
         if self.kind.is_array() {
-            field("union", live.union.to_string(), self.union.to_string());
+            field(
+                &mut fields,
+                "union",
+                live.union.to_string(),
+                self.union.to_string(),
+            );
         }
+        // Settings Okta keeps as created (finding B4: terraform-provider-okta marks them
+        // ForceNew, the Profile Editor shows them read-only; the sandbox ignores a change):
+        // a change is a delete and re-create.
+        let in_place = fields.len();
+        field(
+            &mut fields,
+            "unique",
+            live.unique.to_string(),
+            self.unique.to_string(),
+        );
+        field(
+            &mut fields,
+            "scope",
+            scope(live.scope_self),
+            scope(self.scope_self),
+        );
         // Managed only when the config sets them.
         if let Some(name) = &self.external_name
             && !live
@@ -337,22 +364,35 @@ impl Shape {
                 .as_ref()
                 .is_some_and(|l| l.eq_ignore_ascii_case(name))
         {
-            field("external_name", opt(&live.external_name), name.clone());
+            field(
+                &mut fields,
+                "external_name",
+                opt(&live.external_name),
+                name.clone(),
+            );
         }
         if self.external_namespace.is_some() {
             field(
+                &mut fields,
                 "external_namespace",
                 opt(&live.external_namespace),
                 opt(&self.external_namespace),
             );
         }
+        let fixed = fields.len() > in_place;
         // App user schemas drop master and permissions: comparing them would never converge.
         if profile == Profile::OktaUser {
             if self.master.is_some() {
-                field("master", debug_opt(&live.master), debug_opt(&self.master));
+                field(
+                    &mut fields,
+                    "master",
+                    debug_opt(&live.master),
+                    debug_opt(&self.master),
+                );
             }
             if self.permission.is_some() {
                 field(
+                    &mut fields,
                     "permissions",
                     debug_opt(&live.permission),
                     debug_opt(&self.permission),
@@ -360,6 +400,7 @@ impl Shape {
             }
             if self.mutability.is_some() {
                 field(
+                    &mut fields,
                     "mutability",
                     debug_opt(&live.mutability),
                     debug_opt(&self.mutability),
@@ -370,6 +411,7 @@ impl Shape {
             (Some(want), Some(have)) if same_set(want, have) => want != have,
             (want, have) => {
                 field(
+                    &mut fields,
                     "enum",
                     choices_text(have.as_deref()),
                     choices_text(want.as_deref()),
@@ -377,6 +419,9 @@ impl Shape {
                 false
             }
         };
+        if fixed {
+            return Some(Difference::Replace { fields });
+        }
         match (fields.is_empty(), reordered) {
             (true, false) => None,
             (true, true) => Some(Difference::Reorder),
@@ -397,6 +442,17 @@ fn choices(choices: &Choices, kind: AttrType) -> Vec<Choice> {
 }
 
 /// Same values with the same titles, in any order.
+/// Records a setting whose value differs.
+fn field(fields: &mut Vec<FieldChange>, name: &'static str, before: String, after: String) {
+    if before != after {
+        fields.push(FieldChange {
+            field: name.into(),
+            before,
+            after,
+        });
+    }
+}
+
 fn same_set(a: &[Choice], b: &[Choice]) -> bool {
     a.len() == b.len() && a.iter().all(|c| b.contains(c))
 }
@@ -489,6 +545,33 @@ mod tests {
         let want = desired("        title: Id\n        type: string\n        unique: true\n");
         let got = live(json!({"title": "Id", "type": "string", "unique": "UNIQUE_VALIDATED"}));
         assert_eq!(want.compare(&got, Profile::OktaUser), None);
+    }
+
+    #[test]
+    fn settings_okta_keeps_as_created_are_a_replace_not_an_update() {
+        // Finding B4: externalName, externalNamespace, scope and unique cannot change in place.
+        let got = live(json!({"title": "R", "type": "string", "scope": "NONE",
+            "externalName": "role", "externalNamespace": "urn:old"}));
+        for (yaml, field) in [
+            (
+                "        external_namespace: urn:new\n",
+                "external_namespace",
+            ),
+            ("        external_name: instabugRole\n", "external_name"),
+            ("        scope: self\n", "scope"),
+        ] {
+            let want = desired(&format!("        title: R\n        type: string\n{yaml}"));
+            let Some(Difference::Replace { fields }) = want.compare(&got, Profile::App) else {
+                panic!("{field}: {:?}", want.compare(&got, Profile::App))
+            };
+            assert_eq!(fields[0].field, field);
+        }
+        // A title still changes in place.
+        let want = desired("        title: Role\n        type: string\n");
+        assert!(matches!(
+            want.compare(&got, Profile::App),
+            Some(Difference::Update { .. })
+        ));
     }
 
     #[test]

@@ -202,11 +202,14 @@ pub enum Op {
         push_status: Option<String>,
         before: Option<(String, Option<String>)>,
     },
-    /// Remove one mapped property.
+    /// Remove one mapped property; `for_replace`: only until an attribute it reads or writes
+    /// is re-created (Okta refuses to delete a mapped property, finding B5), then set again.
     RemoveMapping {
         mapping_id: MappingId,
         property: String,
         before: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        for_replace: bool,
     },
     /// PUT a Features-API feature (`USER_PROVISIONING` / `INBOUND_PROVISIONING`) with its whole
     /// capabilities object (read–modify–write: settings oktaform does not manage are kept).

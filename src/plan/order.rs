@@ -12,6 +12,9 @@ use super::change::{Change, Direction, Op, Subject};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Mapped properties that read or write an attribute about to be re-created: removed
+    /// before any schema write (one mapping write each), set again in the mapping stages.
+    Unmap,
     /// Okta user attributes added, changed or replaced: one schema write.
     OktaUserSchema,
     /// An app's attributes added, changed or replaced: one schema write.
@@ -41,18 +44,33 @@ impl Stage {
         )
     }
 
-    /// Whether the stage belongs to an app (else to the Okta user schema).
+    /// Whether the stage runs within its app's sequence (else before or after every app).
     pub fn per_app(self) -> bool {
         !matches!(
             self,
-            Stage::OktaUserSchema | Stage::OktaUserAttributeDeletions
+            Stage::Unmap | Stage::OktaUserSchema | Stage::OktaUserAttributeDeletions
         )
+    }
+
+    /// Before every app (0), within them (1), after them (2).
+    pub fn phase(self) -> u8 {
+        match self {
+            Stage::Unmap | Stage::OktaUserSchema => 0,
+            Stage::OktaUserAttributeDeletions => 2,
+            _ => 1,
+        }
     }
 }
 
 impl Change {
     pub fn stage(&self) -> Stage {
         let delete = matches!(self.op, Op::DeleteAttribute { .. });
+        if let Op::RemoveMapping {
+            for_replace: true, ..
+        } = self.op
+        {
+            return Stage::Unmap;
+        }
         match (&self.subject, &self.op) {
             (Subject::OktaUserAttribute { .. }, _) if delete => Stage::OktaUserAttributeDeletions,
             (Subject::OktaUserAttribute { .. }, _) => Stage::OktaUserSchema,
@@ -92,13 +110,10 @@ pub fn sort(changes: &mut [Change]) {
         .collect();
     changes.sort_by_cached_key(|c| {
         let stage = c.stage();
-        let phase = match stage {
-            Stage::OktaUserSchema => 0,
-            Stage::OktaUserAttributeDeletions => 2,
-            _ => 1,
-        };
         let app = c.subject.app().and_then(|a| apps.get_index_of(a));
-        (phase, app, stage)
+        // Within the apps' phase, each app together; before and after it, by stage.
+        let grouped = if stage.per_app() { app } else { None };
+        (stage.phase(), grouped, stage, app)
     });
 }
 

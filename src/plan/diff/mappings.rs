@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 
 use super::DiffError;
 use crate::config::Loc;
+use crate::config::expression::variables;
 use crate::config::model::{App, ApplyOn, Mapping, Ownership};
 use crate::facts::console;
 use crate::okta::LiveApp;
@@ -14,6 +15,33 @@ use crate::plan::change::{Change, Direction, Note, Op, Risk, Subject};
 
 /// Both mappings of an app; after a change of the Okta User → app mapping, the console step
 /// that pushes it to the users already assigned (finding D5).
+/// Attributes the plan re-creates: a mapped property that reads or writes one must be lifted
+/// first and set again after (Okta refuses to delete a mapped property, finding B5).
+#[derive(Debug, Default)]
+pub(super) struct Replaced {
+    pub okta_user: Vec<String>,
+    pub app: Vec<String>,
+}
+
+impl Replaced {
+    fn lifts(&self, direction: Direction, target: &str, expression: &str) -> bool {
+        let reads = |root: &str, names: &[String]| {
+            variables(expression)
+                .iter()
+                .any(|v| v.root == root && names.iter().any(|n| n == v.name))
+        };
+        match direction {
+            Direction::ToApp => {
+                self.app.iter().any(|n| n == target) || reads("user", &self.okta_user)
+            }
+            Direction::ToOkta => {
+                self.okta_user.iter().any(|n| n == target) || reads("appuser", &self.app)
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) fn app(
     changes: &mut Vec<Change>,
     notes: &mut Vec<Note>,
@@ -22,6 +50,7 @@ pub(super) fn app(
     app: &App,
     live: &LiveApp,
     ownership: Ownership,
+    replaced: &Replaced,
 ) {
     for (direction, desired, mapping) in [
         (Direction::ToApp, &app.mappings.to_app, live.to_app.as_ref()),
@@ -31,6 +60,14 @@ pub(super) fn app(
             live.to_okta.as_ref(),
         ),
     ] {
+        if let Some(mapping) = mapping {
+            let mapping = Live {
+                app: name,
+                direction,
+                mapping,
+            };
+            lift(changes, &mapping, desired, replaced);
+        }
         if desired.is_empty() && ownership == Ownership::Additive {
             continue;
         }
@@ -42,7 +79,7 @@ pub(super) fn app(
                     mapping,
                 };
                 let before = changes.len();
-                set(changes, &mapping, desired);
+                set(changes, &mapping, desired, replaced);
                 if ownership == Ownership::Exclusive {
                     remove_undeclared(changes, &mapping, desired);
                 }
@@ -128,7 +165,55 @@ fn unremovable(direction: Direction, property: &str) -> bool {
     )
 }
 
-fn set(changes: &mut Vec<Change>, live: &Live<'_>, desired: &IndexMap<Loc<String>, Loc<Mapping>>) {
+/// Mapped properties that use a re-created attribute: removed before any schema write; the
+/// undeclared ones set again as they were (declared ones are set by [`set`]).
+fn lift(
+    changes: &mut Vec<Change>,
+    live: &Live<'_>,
+    desired: &IndexMap<Loc<String>, Loc<Mapping>>,
+    replaced: &Replaced,
+) {
+    for (property, current) in live.mapping.properties.iter().flatten() {
+        if !replaced.lifts(live.direction, property, &current.expression) {
+            continue;
+        }
+        changes.push(Change::new(
+            live.subject(property),
+            Op::RemoveMapping {
+                mapping_id: live.mapping.id.clone(),
+                property: property.clone(),
+                before: current.expression.clone(),
+                for_replace: true,
+            },
+            Risk::Safe,
+        ));
+        if !desired.contains_key(property.as_str()) {
+            changes.push(Change::new(
+                live.subject(property),
+                Op::SetMapping {
+                    mapping_id: live.mapping.id.clone(),
+                    property: property.clone(),
+                    expression: current.expression.clone(),
+                    push_status: Some(
+                        current
+                            .push_status
+                            .clone()
+                            .unwrap_or_else(|| push_status(ApplyOn::CreateAndUpdate).into()),
+                    ),
+                    before: Some((current.expression.clone(), current.push_status.clone())),
+                },
+                Risk::Safe,
+            ));
+        }
+    }
+}
+
+fn set(
+    changes: &mut Vec<Change>,
+    live: &Live<'_>,
+    desired: &IndexMap<Loc<String>, Loc<Mapping>>,
+    replaced: &Replaced,
+) {
     let properties = live.mapping.properties.as_ref();
     for (target, mapping) in desired {
         let want_push = mapping.value.apply_on.map(push_status);
@@ -136,6 +221,7 @@ fn set(changes: &mut Vec<Change>, live: &Live<'_>, desired: &IndexMap<Loc<String
         let same = current.is_some_and(|c| {
             same_expression(&c.expression, &mapping.value.expression)
                 && want_push.is_none_or(|p| c.push_status.as_deref() == Some(p))
+                && !replaced.lifts(live.direction, target, &c.expression)
         });
         if same {
             continue;
@@ -174,6 +260,7 @@ fn remove_undeclared(
                     mapping_id: live.mapping.id.clone(),
                     property: property.clone(),
                     before: current.expression.clone(),
+                    for_replace: false,
                 },
                 Risk::Safe,
             ));

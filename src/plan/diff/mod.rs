@@ -9,7 +9,7 @@ mod attributes;
 mod mappings;
 mod provisioning;
 
-use super::change::{Change, Note};
+use super::change::{Change, Note, Op};
 use crate::config::model::{App, Config, Ownership};
 use crate::okta::{Directory, LiveApp, Snapshot};
 
@@ -64,11 +64,18 @@ pub fn diff(config: &Config, live: &Snapshot) -> Result<Changes, Vec<DiffError>>
             ownership,
         );
     }
+    let okta_user_replaced = replaced(&out.changes);
     for (name, app) in &config.apps {
         let Some(live_app) = live.apps.get(name.as_str()) else {
             continue;
         };
-        app_changes(&mut out, &mut errors, name, app, live_app, &live.directory);
+        app_changes(
+            &mut out,
+            &mut errors,
+            (name, app, live_app),
+            &live.directory,
+            &okta_user_replaced,
+        );
     }
     if errors.is_empty() {
         super::order::sort(&mut out.changes);
@@ -78,20 +85,35 @@ pub fn diff(config: &Config, live: &Snapshot) -> Result<Changes, Vec<DiffError>>
     }
 }
 
+/// The names of the attributes `changes` re-create.
+fn replaced(changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .filter_map(|c| match &c.op {
+            Op::ReplaceAttribute { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn app_changes(
     out: &mut Changes,
     errors: &mut Vec<DiffError>,
-    name: &str,
-    app: &App,
-    live: &LiveApp,
+    (name, app, live): (&str, &App, &LiveApp),
     directory: &Directory,
+    okta_user_replaced: &[String],
 ) {
     let manage = app
         .manage
         .as_ref()
         .map(|m| m.value.clone())
         .unwrap_or_default();
+    let before = out.changes.len();
     attributes::app(&mut out.changes, name, app, live, manage.attributes);
+    let replaced = mappings::Replaced {
+        okta_user: okta_user_replaced.to_vec(),
+        app: replaced(&out.changes[before..]),
+    };
     mappings::app(
         &mut out.changes,
         &mut out.notes,
@@ -100,6 +122,7 @@ fn app_changes(
         app,
         live,
         manage.mappings,
+        &replaced,
     );
     provisioning::app(out, name, app, live);
     assignments::app(
