@@ -191,6 +191,31 @@ async fn sandbox_answers_match_the_official_spec() {
         None,
     )
     .await;
+    // Its features answer only once its connection is enabled (finding B2), as on Okta.
+    for (path, body) in [
+        (
+            format!("/api/v1/apps/{partner}/connections/default"),
+            Some(
+                json!({"baseUrl": "https://partner.okta.com", "profile": {"authScheme": "TOKEN", "token": "t"}}),
+            ),
+        ),
+        (
+            format!("/api/v1/apps/{partner}/connections/default/lifecycle/activate"),
+            None,
+        ),
+    ] {
+        let mut request = p
+            .http
+            .post(format!("{}{path}", p.sandbox.base_url()))
+            .header("authorization", format!("SSWS {}", p.sandbox.token()));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        assert!(
+            request.send().await.unwrap().status().is_success(),
+            "{path}"
+        );
+    }
     p.call(
         "GET",
         &format!("/api/v1/apps/{partner}/features"),
