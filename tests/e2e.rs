@@ -655,3 +655,59 @@ fn a_type_change_of_mapped_attributes_unmaps_recreates_and_maps_again() {
         Vec::<Value>::new()
     );
 }
+
+#[test]
+fn exclusive_users_keep_whom_a_group_grants_and_group_removals_count_their_members() {
+    // Finding B7: bob is assigned directly and through Engineering; owning users exclusively
+    // must not unassign him (Okta: 403 E0000046 on every run). Finding D3: removing a group
+    // is weighed by its members.
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let app = sandbox.app_id("Lightrun");
+    let (_, groups) = sandbox.call(
+        "GET",
+        "/api/v1/groups?search=profile.name%20eq%20%22Engineering%22",
+        None,
+    );
+    let engineering = groups[0]["id"].as_str().unwrap().to_string();
+    let (_, users) = sandbox.call(
+        "GET",
+        "/api/v1/users?search=profile.login%20eq%20%22bob%40example.com%22",
+        None,
+    );
+    let bob = users[0]["id"].as_str().unwrap().to_string();
+    let (status, _) = sandbox.call(
+        "PUT",
+        &format!("/api/v1/apps/{app}/groups/{engineering}"),
+        Some(json!({})),
+    );
+    assert_eq!(status, 200);
+    let (status, _) = sandbox.call(
+        "POST",
+        &format!("/api/v1/apps/{app}/users"),
+        Some(json!({"id": bob, "scope": "USER"})),
+    );
+    assert_eq!(status, 200);
+    let config = work.write(
+        "lightrun.yaml",
+        "apps:\n  lightrun:\n    find: { label: Lightrun }\n    manage: { users: exclusive, groups: exclusive }\n    assignments:\n      users:\n        alice@example.com:\n",
+    );
+    let config = config.to_str().unwrap();
+    let output = run_against(&work, &sandbox, &["plan", "-c", config]);
+    let text = stdout(&output);
+    assert!(!text.contains("- user bob@example.com"), "{text}");
+    assert!(
+        text.contains("bob@example.com is not in assignments.users but keeps the app"),
+        "{text}"
+    );
+    assert!(text.contains("- group Engineering [data-loss]"), "{text}");
+    assert!(text.contains("2 members lose the app"), "{text}");
+    let output = apply(&work, &sandbox, config, &["--allow-data-loss"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+}

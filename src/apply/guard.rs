@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::okta::Snapshot;
-use crate::plan::{Action, Plan, Risk, Subject};
+use crate::plan::{Op, Plan, Risk};
 
 /// What the person running apply allowed.
 #[derive(Debug, Clone, Copy)]
@@ -76,17 +76,18 @@ pub fn check(plan: &Plan, live: &Snapshot, permissions: Permissions) -> Result<(
     for (name, app) in &live.apps {
         let total =
             app.users.as_ref().map_or(0, Vec::len) + app.groups.as_ref().map_or(0, Vec::len);
-        let unassign = plan
+        // A group weighs as many as its members (finding D3): removing Everyone is not one
+        // assignment.
+        let unassign: usize = plan
             .changes
             .iter()
-            .filter(|c| c.action == Action::Delete && c.subject.app() == Some(name))
-            .filter(|c| {
-                matches!(
-                    c.subject,
-                    Subject::UserAssignment { .. } | Subject::GroupAssignment { .. }
-                )
+            .filter(|c| c.subject.app() == Some(name))
+            .map(|c| match &c.op {
+                Op::UnassignUser { .. } => 1,
+                Op::UnassignGroup { members, .. } => members.unwrap_or(1).max(1),
+                _ => 0,
             })
-            .count();
+            .sum();
         if total >= THRESHOLD_MIN_ASSIGNMENTS
             && unassign as f64 > permissions.max_unassign_share * total as f64
         {

@@ -320,9 +320,9 @@ async fn single(client: &Client, secrets: &Secrets, change: &Change) -> Result<(
                 .put_app_group(app_id, group_id, *priority, profile)
                 .await?;
         }
-        Op::UnassignGroup { app_id, group_id } => {
-            ignore_not_found(client.unassign_group(app_id, group_id).await)?
-        }
+        Op::UnassignGroup {
+            app_id, group_id, ..
+        } => ignore_not_found(client.unassign_group(app_id, group_id).await)?,
         _ => {}
     }
     Ok(())

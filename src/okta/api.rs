@@ -277,6 +277,12 @@ impl Client {
             .await
     }
 
+    /// The members of a group, 200 a page (the spec's recommended page).
+    pub async fn group_members(&self, group: &GroupId) -> Result<Vec<User>, Error> {
+        self.get_all(&format!("/api/v1/groups/{group}/users?limit=200"))
+            .await
+    }
+
     // The System Log.
 
     /// Events published between `since` and `until` (RFC 3339) whose event type starts with

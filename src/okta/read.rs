@@ -267,15 +267,30 @@ async fn app_parts(reader: &Reader<'_>, id: &AppId, parts: Parts) -> Result<AppP
             })
             .collect()
     });
-    let groups = groups.map(|groups| {
-        groups
-            .into_iter()
-            .map(|assignment| LiveGroup {
-                name: embedded(&assignment.extra, "group", "name"),
-                assignment,
-            })
-            .collect()
-    });
+    let groups = match groups {
+        Some(groups) => Some(
+            try_join_all(groups.into_iter().map(|assignment| async {
+                let members = match parts.memberships {
+                    true => Some(
+                        client
+                            .group_members(&assignment.id)
+                            .await?
+                            .into_iter()
+                            .map(|u| u.id)
+                            .collect(),
+                    ),
+                    false => None,
+                };
+                Ok::<_, Error>(LiveGroup {
+                    name: embedded(&assignment.extra, "group", "name"),
+                    assignment,
+                    members,
+                })
+            }))
+            .await?,
+        ),
+        None => None,
+    };
     Ok(AppParts {
         features,
         connection,

@@ -34,6 +34,9 @@ pub struct Parts {
     pub connection: bool,
     /// Assigned users (with their login) and groups (with their name).
     pub assignments: bool,
+    /// The members of every assigned group (one request per group): who a group grants the
+    /// app, for unassignments.
+    pub memberships: bool,
 }
 
 impl Parts {
@@ -41,6 +44,7 @@ impl Parts {
         mappings: true,
         connection: true,
         assignments: true,
+        memberships: false,
     };
 }
 

@@ -127,6 +127,9 @@ pub struct LiveUser {
 pub struct LiveGroup {
     pub name: String,
     pub assignment: AppGroup,
+    /// Its members, when the scope asked for memberships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<UserId>>,
 }
 
 /// Logins and group names resolved to ids.

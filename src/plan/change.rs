@@ -245,9 +245,13 @@ pub enum Op {
         fields: Vec<FieldChange>,
         assigned: bool,
     },
+    /// Unassign a group: every member it alone grants the app loses it (finding D3).
     UnassignGroup {
         app_id: AppId,
         group_id: GroupId,
+        /// How many members the group has, when they were read.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        members: Option<usize>,
     },
     /// Write the provisioning connection of an allow-listed app and activate it. The token is a
     /// reference (`${env:…}` / `${file:…}`), resolved by apply before its first write.

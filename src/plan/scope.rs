@@ -53,12 +53,18 @@ fn parts(app: &App) -> Parts {
         .manage
         .as_ref()
         .is_some_and(|m| m.value.mappings == Ownership::Exclusive);
+    let exclusive_assignments = app.manage.as_ref().is_some_and(|m| {
+        m.value.users == Ownership::Exclusive || m.value.groups == Ownership::Exclusive
+    });
     Parts {
         mappings: !app.mappings.to_app.is_empty()
             || !app.mappings.to_okta.is_empty()
             || exclusive_mappings,
         connection: app.provisioning.as_ref().is_some_and(|p| p.scim.is_some()),
         assignments: app.assignments.is_some(),
+        // Only an owner of its assignments unassigns, and only then does it matter who a group
+        // grants the app (findings B7, D3).
+        memberships: app.assignments.is_some() && exclusive_assignments,
     }
 }
 

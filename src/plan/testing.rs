@@ -89,7 +89,7 @@ pub fn converged_app() -> LiveApp {
         LiveUser { login: "alice@example.com".into(), assignment: from_value(json!({"id": "00uALICE", "scope": "USER", "profile": {"instabugRole": "adminstrator", "instabugApplications": ["iOS App", "Web App"]}})).unwrap() },
         LiveUser { login: "bob@example.com".into(), assignment: from_value(json!({"id": "00uBOB", "scope": "USER", "profile": {"instabugRole": "member", "instabugApplications": ["Android App"]}})).unwrap() },
     ]);
-    app.groups = Some(vec![LiveGroup { name: "Engineering".into(), assignment: from_value(json!({"id": "00gENG", "priority": 0, "profile": {"instabugRole": "member", "instabugApplications": ["iOS App", "Android App"]}})).unwrap() }]);
+    app.groups = Some(vec![LiveGroup { name: "Engineering".into(), members: None, assignment: from_value(json!({"id": "00gENG", "priority": 0, "profile": {"instabugRole": "member", "instabugApplications": ["iOS App", "Android App"]}})).unwrap() }]);
     app
 }
 

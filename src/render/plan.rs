@@ -121,6 +121,12 @@ pub(crate) fn details(change: &Change) -> Vec<String> {
         Op::DeleteAttribute { .. } => {
             lines.push("every user's value of this attribute is deleted".into())
         }
+        Op::UnassignGroup {
+            members: Some(n), ..
+        } => lines.push(format!(
+            "{n} member{} lose the app unless another assignment grants it",
+            if *n == 1 { "" } else { "s" }
+        )),
         Op::SetMapping {
             expression,
             push_status,

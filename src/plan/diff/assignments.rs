@@ -12,7 +12,7 @@ use crate::facts::provisioning::{ToAppToggle, USER_PROVISIONING};
 use crate::ids::GroupId;
 use crate::okta::{Directory, LiveApp, LiveGroup};
 use crate::plan::attribute::FieldChange;
-use crate::plan::change::{Change, Op, Risk, Subject};
+use crate::plan::change::{Change, Note, Op, Risk, Subject};
 
 /// What every assignment diff of one app reads.
 struct Context<'a> {
@@ -23,8 +23,10 @@ struct Context<'a> {
     unassign_risk: Risk,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn app(
     changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
     errors: &mut Vec<DiffError>,
     name: &str,
     app: &App,
@@ -47,7 +49,7 @@ pub(super) fn app(
     };
     users(changes, errors, &cx, &assignments.value);
     if manage.users == Ownership::Exclusive {
-        unassign_users(changes, &cx, &assignments.value);
+        unassign_users(changes, notes, &cx, &assignments.value);
     }
     let declared = resolve_groups(errors, &cx, &assignments.value);
     groups(changes, &cx, declared);
@@ -178,13 +180,42 @@ fn users(
     }
 }
 
-/// Directly assigned users the config does not name.
-fn unassign_users(changes: &mut Vec<Change>, cx: &Context<'_>, assignments: &Assignments) {
+/// Directly assigned users the config does not name — but not those an assigned group also
+/// grants the app: Okta refuses to unassign them (403 E0000046, finding B7), so they are kept
+/// and the plan says why.
+fn unassign_users(
+    changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
+    cx: &Context<'_>,
+    assignments: &Assignments,
+) {
     for user in cx.live.users.iter().flatten() {
         let declared = assignments
             .users
             .keys()
             .any(|l| l.eq_ignore_ascii_case(&user.login));
+        let granted_by: Vec<&str> = cx
+            .live
+            .groups
+            .iter()
+            .flatten()
+            .filter(|g| g.members.iter().flatten().any(|m| *m == user.assignment.id))
+            .map(|g| g.name.as_str())
+            .collect();
+        if !declared && !is_group_scope(user.assignment.scope.as_deref()) && !granted_by.is_empty()
+        {
+            notes.push(Note {
+                app: cx.name.into(),
+                text: format!(
+                    "{} is not in assignments.users but keeps the app: the group{} {} grant{} it too, and Okta refuses to unassign a user a group grants the app; remove the user from the group, or list them",
+                    user.login,
+                    if granted_by.len() == 1 { "" } else { "s" },
+                    granted_by.join(", "),
+                    if granted_by.len() == 1 { "s" } else { "" },
+                ),
+            });
+            continue;
+        }
         if !declared && !is_group_scope(user.assignment.scope.as_deref()) {
             changes.push(Change::new(
                 Subject::UserAssignment {
@@ -332,6 +363,7 @@ fn unassign_groups(changes: &mut Vec<Change>, cx: &Context<'_>, assignments: &As
                 Op::UnassignGroup {
                     app_id: cx.live.app.id.clone(),
                     group_id: group.assignment.id.clone(),
+                    members: group.members.as_ref().map(Vec::len),
                 },
                 cx.unassign_risk,
             ));

@@ -127,6 +127,7 @@ fn app_changes(
     provisioning::app(out, name, app, live);
     assignments::app(
         &mut out.changes,
+        &mut out.notes,
         errors,
         name,
         app,
