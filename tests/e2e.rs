@@ -52,7 +52,7 @@ fn luciq_plan_apply_replan_and_console_step() {
         stderr(&output)
     );
     assert!(
-        stdout(&output).contains("Applied 9 changes; 0 failed, 0 skipped, 1 manual step left."),
+        stdout(&output).contains("Applied 9 changes; 0 failed, 0 skipped, 2 manual steps left."),
         "{}",
         stdout(&output)
     );
@@ -60,10 +60,17 @@ fn luciq_plan_apply_replan_and_console_step() {
     // Only the console step is left, and apply never claimed it.
     let plan = plan_json(&work, &sandbox, &config);
     assert_eq!(automatic(&plan), Vec::<Value>::new(), "{plan:#}");
-    assert_eq!(plan["summary"]["manual"], 1);
+    assert_eq!(plan["summary"]["manual"], 2);
     assert_eq!(
         plan["manual_steps"][0],
         "Applications → Applications → Luciq → Provisioning → To App → Edit → enable Create Users, Update User Attributes and Deactivate Users, then Save"
+    );
+    assert!(
+        plan["manual_steps"][1]
+            .as_str()
+            .unwrap()
+            .contains("Assignments → Provision Users"),
+        "{plan:#}"
     );
 
     // An admin does the step in the console; the next plan is clean.
@@ -72,6 +79,21 @@ fn luciq_plan_apply_replan_and_console_step() {
         "PUT",
         &format!("/__sandbox/console/apps/{id}/provisioning"),
         Some(json!({"features": ["SCIM_PROVISIONING", "PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_USER_DEACTIVATION"]})),
+    );
+    assert_eq!(status, 200);
+    // The users assigned before are still staged (finding D7): Provision Users is left.
+    let plan = plan_json(&work, &sandbox, &config);
+    assert_eq!(plan["summary"]["manual"], 1, "{plan:#}");
+    assert!(
+        plan["manual_steps"][0]
+            .as_str()
+            .unwrap()
+            .contains("Provision Users")
+    );
+    let (status, _) = sandbox.call(
+        "POST",
+        &format!("/__sandbox/console/apps/{id}/provision-users"),
+        None,
     );
     assert_eq!(status, 200);
     let output = run_against(

@@ -51,6 +51,15 @@ pub fn apply_mapping_updates(label: &str) -> String {
     )
 }
 
+/// Creating the vendor accounts of users assigned while Create Users was off: Okta does not
+/// do it when the toggle is turned on (help "Manage app integration assignments", finding D7).
+pub fn provision_users(label: &str) -> String {
+    format!(
+        "{} → Assignments → Provision Users (Okta does not create the accounts of users assigned while Create Users was off)",
+        app_page(label)
+    )
+}
+
 /// Turning SCIM provisioning on for a custom app.
 pub fn enable_scim(label: &str) -> String {
     format!(

@@ -139,6 +139,21 @@ impl Schema {
             .flat_map(|s| s.properties.iter())
     }
 
+    /// Whether a value is required: `required: true` on the property, or its name in its
+    /// section's JSON Schema `required` list (how the base sections say it).
+    pub fn is_required(&self, name: &str) -> bool {
+        let listed = |section: &Option<SchemaSection>| {
+            section
+                .as_ref()
+                .and_then(|s| s.extra.get("required"))
+                .and_then(Value::as_array)
+                .is_some_and(|names| names.iter().any(|n| n == name))
+        };
+        self.property(name).and_then(|p| p.required) == Some(true)
+            || listed(&self.definitions.base)
+            || listed(&self.definitions.custom)
+    }
+
     pub fn property(&self, name: &str) -> Option<&SchemaProperty> {
         self.definitions
             .custom

@@ -9,7 +9,7 @@ use crate::config::expression::variables;
 use crate::config::model::{App, ApplyOn, Mapping, Ownership};
 use crate::facts::console;
 use crate::okta::LiveApp;
-use crate::okta::types::ProfileMapping;
+use crate::okta::types::{ProfileMapping, Schema};
 use crate::plan::attribute::FieldChange;
 use crate::plan::change::{Change, Direction, Note, Op, Risk, Subject};
 
@@ -81,7 +81,7 @@ pub(super) fn app(
                 let before = changes.len();
                 set(changes, &mapping, desired, replaced);
                 if ownership == Ownership::Exclusive {
-                    remove_undeclared(changes, &mapping, desired);
+                    remove_undeclared(changes, &mapping, desired, &live.schema);
                 }
                 if direction == Direction::ToApp && changes.len() > before {
                     reapply(changes, notes, name, live);
@@ -247,13 +247,17 @@ fn set(
     }
 }
 
+/// Mapped properties the config does not declare, for a config that owns them. Removing one
+/// that fills a required app attribute leaves new accounts without it: data-loss (D11).
 fn remove_undeclared(
     changes: &mut Vec<Change>,
     live: &Live<'_>,
     desired: &IndexMap<Loc<String>, Loc<Mapping>>,
+    app_schema: &Schema,
 ) {
     for (property, current) in live.mapping.properties.iter().flatten() {
         if !desired.contains_key(property.as_str()) && !unremovable(live.direction, property) {
+            let required = live.direction == Direction::ToApp && app_schema.is_required(property);
             changes.push(Change::new(
                 live.subject(property),
                 Op::RemoveMapping {
@@ -262,7 +266,7 @@ fn remove_undeclared(
                     before: current.expression.clone(),
                     for_replace: false,
                 },
-                Risk::Safe,
+                if required { Risk::DataLoss } else { Risk::Safe },
             ));
         }
     }

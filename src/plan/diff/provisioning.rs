@@ -41,6 +41,9 @@ pub(super) fn app(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
             Features::Api { .. } | Features::NotEnabled => connection(out, name, live, &scim.value),
         }
     }
+    if let Some(to_app) = &provisioning.to_app {
+        provision_users(out, name, app, &to_app.value, live);
+    }
     if provisioning.to_okta.is_some() && live.features.get(INBOUND_PROVISIONING).is_none() {
         out.notes.push(Note {
             app: name.into(),
@@ -136,6 +139,39 @@ fn not_enabled(out: &mut Changes, name: &str, provisioning: &Provisioning, live:
             fields,
         },
         Risk::Safe,
+    ));
+}
+
+/// Users assigned while Create Users is off stay `STAGED`: turning it on does not create their
+/// accounts. A console step when it is about to be turned on over assignments, or is on while
+/// assigned users are still staged.
+fn provision_users(out: &mut Changes, name: &str, app: &App, to_app: &ToApp, live: &LiveApp) {
+    let on_now = live.toggle_on(ToAppToggle::CreateUsers);
+    let turns_on = !on_now && to_app.create_users.as_ref().is_some_and(|c| c.value);
+    let staged = live
+        .users
+        .iter()
+        .flatten()
+        .filter(|u| u.assignment.status.as_deref() == Some("STAGED"))
+        .count();
+    let assigns = app.assignments.is_some() || staged > 0;
+    if !((turns_on && assigns) || (on_now && staged > 0)) {
+        return;
+    }
+    out.changes.push(Change::new(
+        Subject::ToApp { app: name.into() },
+        Op::Manual {
+            steps: vec![console::provision_users(&live.app.label)],
+            fields: vec![FieldChange {
+                field: "staged users".into(),
+                before: match staged {
+                    0 => "assigned before Create Users is on".into(),
+                    n => format!("{n} not provisioned"),
+                },
+                after: "provisioned".into(),
+            }],
+        },
+        Risk::Manual,
     ));
 }
 

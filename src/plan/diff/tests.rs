@@ -34,8 +34,8 @@ fn a_fresh_org_gets_everything_the_luciq_guide_clicks() {
     assert_eq!(count(Action::Create), 2 + 2 + 2 + 2 + 1, "{summary:#?}");
     assert_eq!(
         count(Action::Manual),
-        1,
-        "the To App toggles of a custom app: {summary:#?}"
+        2,
+        "the To App toggles of a custom app, then Provision Users for the users it assigns: {summary:#?}"
     );
     let manual = plan
         .changes
@@ -272,4 +272,35 @@ fn every_unassignment_loses_the_app_profile() {
     let live = with_carol(vec!["SCIM_PROVISIONING"]);
     let plan = diff(&config(&exclusive_users(false)), &live).unwrap();
     assert_eq!(unassign_risk(&plan), Risk::DataLoss);
+}
+
+#[test]
+fn removing_a_mapping_that_fills_a_required_attribute_loses_data() {
+    // Finding D11: `mappings: exclusive` removing Okta's default `email` mapping leaves every
+    // new account without a required value.
+    let text = "apps:\n  luciq:\n    find: { label: Luciq }\n    manage: { mappings: exclusive }\n    mappings:\n      to_app: { userName: user.login }\n";
+    let mut app = live_app(
+        vec!["SCIM_PROVISIONING"],
+        json!({}),
+        json!({"userName": {"expression": "user.login", "pushStatus": "PUSH"},
+               "email": {"expression": "user.email", "pushStatus": "PUSH"},
+               "nickName": {"expression": "user.nickName", "pushStatus": "PUSH"}}),
+    );
+    app.schema = from_value(
+        json!({"definitions": {"base": {"required": ["userName", "email"], "properties": {
+        "userName": {"title": "Username", "type": "string"},
+        "email": {"title": "Email", "type": "string"},
+        "nickName": {"title": "Nick name", "type": "string"}}}}}),
+    )
+    .unwrap();
+    let plan = diff(&config(text), &org(json!({}), app)).unwrap();
+    let removal = |name: &str| {
+        plan.changes
+            .iter()
+            .find(|c| matches!(&c.op, Op::RemoveMapping { property, .. } if property == name))
+            .map(|c| c.risk)
+    };
+    assert_eq!(removal("email"), Some(Risk::DataLoss));
+    assert_eq!(removal("nickName"), Some(Risk::Safe));
+    assert_eq!(removal("userName"), None);
 }
