@@ -47,7 +47,7 @@ pub(super) fn app(
             Risk::DataLoss
         },
     };
-    users(changes, errors, &cx, &assignments.value);
+    users(changes, notes, errors, &cx, &assignments.value);
     if manage.users == Ownership::Exclusive {
         unassign_users(changes, notes, &cx, &assignments.value);
     }
@@ -130,6 +130,7 @@ fn is_group_scope(scope: Option<&str>) -> bool {
 /// Declared users: assign, or update the profile values the config sets.
 fn users(
     changes: &mut Vec<Change>,
+    notes: &mut Vec<Note>,
     errors: &mut Vec<DiffError>,
     cx: &Context<'_>,
     assignments: &Assignments,
@@ -159,6 +160,15 @@ fn users(
                 }
             }
             found => {
+                if found.is_some() {
+                    notes.push(Note {
+                        app: cx.name.into(),
+                        text: format!(
+                            "{} holds the app through a group; assigning them directly makes it an individual assignment, which stays when the group goes (only the Admin Console's Convert Assignments turns it back)",
+                            login.value
+                        ),
+                    });
+                }
                 let user_id = found
                     .map(|u| u.assignment.id.clone())
                     .or_else(|| cx.directory.user(login).cloned());

@@ -69,9 +69,11 @@ fn diff(
     let live_custom: IndexMap<&String, &SchemaProperty> = live.custom().collect();
     for (name, attribute) in desired {
         let name = name.value.clone();
-        if let Some(op) = change(target, &name, attribute, live_custom.get(&name).copied()) {
+        let live_property = live_custom.get(&name).copied();
+        if let Some(op) = change(target, &name, attribute, live_property) {
             let risk = match op {
                 Op::ReplaceAttribute { .. } => Risk::DataLoss,
+                _ if drops_enum_values(attribute, live_property) => Risk::DataLoss,
                 _ => Risk::Safe,
             };
             changes.push(Change::new(subject(name), op, risk));
@@ -92,6 +94,20 @@ fn diff(
             }
         }
     }
+}
+
+/// An enum loses values: Okta does not migrate what users hold, and validates the whole
+/// profile on later updates, so those users' updates fail (finding D8).
+fn drops_enum_values(attribute: &Attribute, live: Option<&SchemaProperty>) -> bool {
+    let want = Shape::from_config(attribute);
+    let (Some(want), Some(have)) = (
+        want.choices,
+        live.and_then(Shape::from_okta).and_then(|s| s.choices),
+    ) else {
+        return false;
+    };
+    have.iter()
+        .any(|h| !want.iter().any(|w| w.value == h.value))
 }
 
 /// The operation that makes one live property (or its absence) what the config declares.
