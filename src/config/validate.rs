@@ -370,17 +370,12 @@ impl Validator {
         if let Some(assignments) = &app.assignments {
             for (login, profile) in &assignments.value.users {
                 if let Some(profile) = profile {
-                    self.profile(app_name, app, profile, &format!("user `{login}`"));
+                    self.profile(app_name, app, profile, &Whose::User(login));
                 }
             }
             let mut priorities: HashMap<u32, (Pos, &str)> = HashMap::new();
             for (group, assignment) in &assignments.value.groups {
-                self.profile(
-                    app_name,
-                    app,
-                    &assignment.profile,
-                    &format!("group `{group}`"),
-                );
+                self.profile(app_name, app, &assignment.profile, &Whose::Group(group));
                 if let Some(priority) = &assignment.priority {
                     if let Some((first, other)) = priorities.get(&priority.value) {
                         self.push(
@@ -523,6 +518,16 @@ impl Validator {
                 OKTA_USER_PROFILE,
                 okta_attributes.keys(),
             );
+            if let Some(target_type) = type_of(&app.attributes, is_app_user_base, target)
+                && let Some((source, source_type)) =
+                    bare_reference(mapping, "user", okta_attributes, is_okta_user_base)
+            {
+                self.mapping_type(
+                    mapping,
+                    (target, &format!("app `{app_name}`"), target_type),
+                    (&source, source_type),
+                );
+            }
         }
         for (target, mapping) in &app.mappings.to_okta {
             if !okta_known(target) {
@@ -541,7 +546,57 @@ impl Validator {
                 &format!("app `{app_name}`"),
                 app.attributes.keys(),
             );
+            if let Some(target_type) = type_of(okta_attributes, is_okta_user_base, target)
+                && let Some((source, source_type)) =
+                    bare_reference(mapping, "appuser", &app.attributes, is_app_user_base)
+            {
+                self.mapping_type(
+                    mapping,
+                    (target, OKTA_USER_PROFILE, target_type),
+                    (&source, source_type),
+                );
+            }
         }
+    }
+
+    /// A mapping whose expression is one attribute must read an attribute of the target's type:
+    /// the Admin Console's mapping editor offers only sources of the target's type, and a
+    /// `string array` pushed into a `string` (issue 10, item 5) is at best sent to the vendor
+    /// in the wrong shape. Expressions that compute something are left alone.
+    fn mapping_type(
+        &mut self,
+        mapping: &Loc<Mapping>,
+        (target, target_profile, target_type): (&Loc<String>, &str, Typed),
+        (source, source_type): (&str, Typed),
+    ) {
+        if source_type.kind == target_type.kind {
+            return;
+        }
+        let (from, to) = (source_type.kind.label(), target_type.kind.label());
+        let mut d = Diagnostic::error(
+            Code::MappingType,
+            mapping.at,
+            format!(
+                "`{source}` (`{from}`{}) is mapped to `{target}` of {target_profile} (`{to}`{}): a mapping's source and target must have the same type",
+                source_type.base_note(),
+                target_type.base_note(),
+            ),
+        )
+        .label(format!("`{from}` value for a `{to}` attribute"));
+        if let Some(at) = source_type.at {
+            d = d.related(at, format!("`{source}` is declared `{from}` here"));
+        }
+        if let Some(at) = target_type.at {
+            d = d.related(at, format!("`{target}` is declared `{to}` here"));
+        }
+        let convert = if source_type.kind.is_array() && target_type.kind == AttrType::String {
+            format!("; to send the list as one text, write `Arrays.toCsvString({source})`")
+        } else {
+            String::new()
+        };
+        self.push(d.help(format!(
+            "map an attribute of type `{to}`, or give both attributes the same `type`{convert}"
+        )));
     }
 
     /// Checks the variables an expression reads: `root.X` must be known, `wrong_root.X` is the
@@ -583,19 +638,63 @@ impl Validator {
         }
     }
 
-    fn profile(&mut self, app_name: &Loc<String>, app: &App, profile: &Profile, whose: &str) {
+    fn profile(&mut self, app_name: &Loc<String>, app: &App, profile: &Profile, whose: &Whose) {
         for (key, value) in profile {
             match app.attributes.get(key.as_str()) {
-                Some(attribute) => self.profile_value(key, value, attribute, whose),
+                Some(attribute) => self.profile_value(key, value, attribute, &whose.to_string()),
                 None if is_app_user_base(key) => {}
-                None => self.push(unknown_attribute(
-                    key.at,
-                    key,
-                    &format!("app `{app_name}`"),
-                    app.attributes.keys(),
-                )),
+                None => {
+                    self.push(unknown_attribute(
+                        key.at,
+                        key,
+                        &format!("app `{app_name}`"),
+                        app.attributes.keys(),
+                    ));
+                    continue;
+                }
+            }
+            if let Some((target, mapping)) = app.mappings.to_app.get_key_value(key.as_str()) {
+                self.mapped_and_assigned(key, value, whose, target, mapping);
             }
         }
+    }
+
+    /// One attribute, two sources: with profile push on, Okta answers an assignment value for
+    /// a mapped attribute with 403 E0000075 ("Cannot modify the … attribute because it has a
+    /// field mapping and profile push is enabled"; spec `assignUserToApplication`); with push
+    /// off, the mapping overwrites it on the next profile change (finding B1).
+    fn mapped_and_assigned(
+        &mut self,
+        key: &Loc<String>,
+        value: &Loc<Value>,
+        whose: &Whose,
+        target: &Loc<String>,
+        mapping: &Loc<Mapping>,
+    ) {
+        // Okta's KB "Usage of Group Type Attributes for Assignments": a group's value for a
+        // mapped attribute is not used; a user's is refused or overwritten.
+        let label = match whose {
+            Whose::Group(_) => {
+                "Okta does not use a group's value for a mapped attribute: the mapping decides"
+            }
+            Whose::User(_) => {
+                "with profile push on, Okta refuses this value (403 E0000075); otherwise the mapping overwrites it"
+            }
+        };
+        self.push(
+            Diagnostic::error(
+                Code::MappedAndAssigned,
+                value.at,
+                format!(
+                    "`{key}` has two sources: {} sets it, and `mappings.to_app.{target}` maps it from the Okta user (`{}`)",
+                    whose.source(),
+                    mapping.value.expression
+                ),
+            )
+            .label(label)
+            .related(target.at, "mapped from the Okta user here")
+            .help("drop one source: either map it from the Okta user (and set the value on the Okta user), or set it per assignment (and remove the mapping)"),
+        );
     }
 
     fn profile_value(
@@ -707,6 +806,89 @@ fn unknown_attribute<'k>(
 
 /// How diagnostics name the Okta user profile.
 const OKTA_USER_PROFILE: &str = "the Okta user profile";
+
+/// Whose assignment a profile is.
+enum Whose<'a> {
+    User(&'a str),
+    Group(&'a str),
+}
+
+impl Whose<'_> {
+    /// The assignment as a place in the config.
+    fn source(&self) -> String {
+        match self {
+            Whose::User(login) => format!("`assignments.users` for `{login}`"),
+            Whose::Group(name) => format!("`assignments.groups` for `{name}`"),
+        }
+    }
+}
+
+impl std::fmt::Display for Whose<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Whose::User(login) => write!(f, "user `{login}`"),
+            Whose::Group(name) => write!(f, "group `{name}`"),
+        }
+    }
+}
+
+/// An attribute's type, and where it is declared (`None` for a base attribute).
+#[derive(Debug, Clone, Copy)]
+struct Typed {
+    kind: AttrType,
+    at: Option<Pos>,
+}
+
+impl Typed {
+    fn base_note(&self) -> &'static str {
+        if self.at.is_none() {
+            ", a base attribute"
+        } else {
+            ""
+        }
+    }
+}
+
+/// The type of `name` in a profile: declared, or `string` for a base attribute (Okta's base
+/// attributes of the user profile and of the SCIM and OIDC app templates are all strings).
+/// `None` for a name the profile does not have (reported elsewhere).
+fn type_of(
+    declared: &IndexMap<Loc<String>, Attribute>,
+    is_base: fn(&str) -> bool,
+    name: &str,
+) -> Option<Typed> {
+    match declared.get(name) {
+        Some(attribute) => Some(Typed {
+            kind: attribute.kind.value,
+            at: Some(attribute.kind.at),
+        }),
+        None if is_base(name) => Some(Typed {
+            kind: AttrType::String,
+            at: None,
+        }),
+        None => None,
+    }
+}
+
+/// The attribute an expression is, when it is nothing but `root.name` of a known attribute
+/// (`user.instabugApplications`), with its type. Anything more complex is left alone.
+fn bare_reference(
+    mapping: &Loc<Mapping>,
+    root: &str,
+    declared: &IndexMap<Loc<String>, Attribute>,
+    is_base: fn(&str) -> bool,
+) -> Option<(String, Typed)> {
+    let expression = mapping.value.expression.trim();
+    let variables = expression::variables(expression);
+    let [variable] = variables.as_slice() else {
+        return None;
+    };
+    let text = format!("{}.{}", variable.root, variable.name);
+    if variable.root != root || expression != text {
+        return None;
+    }
+    type_of(declared, is_base, variable.name).map(|t| (text, t))
+}
 
 fn closest<'a>(found: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
