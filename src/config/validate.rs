@@ -16,7 +16,7 @@ use super::interpolate::{Secret, Text};
 use super::located::{Loc, Pos, position};
 use super::model::{
     App, AttrType, Attribute, AuthMode, Choices, Config, Mapping, Profile, ScimAction, ScimAuth,
-    ToApp, UsernameFormat,
+    Scope, ToApp, UsernameFormat,
 };
 use crate::facts::attributes::{
     OKTA_USER_BASE, app_user_base_names, is_app_user_base, is_okta_user_base,
@@ -55,6 +55,7 @@ pub fn validate(config: &Config, references: References) -> Vec<Diagnostic> {
     for (name, attribute) in okta_attributes {
         v.attribute(name, attribute, ProfileKind::OktaUser);
     }
+    v.unique_limit(okta_attributes);
     for (app_name, app) in &config.apps {
         v.app(app_name, app, okta_attributes);
     }
@@ -148,6 +149,22 @@ impl Validator {
                 )
                 .help("map or assign it without declaring it; choose another name for a custom attribute"),
             );
+        } else if let Some(base_name) = base_names(profile).find(|b| b.eq_ignore_ascii_case(name)) {
+            // Okta compares variable names without case: it refuses `FirstName` next to the base
+            // `firstName` (okta-api-notes §5.3, spec `UserSchemaPublic`; finding C6).
+            self.push(
+                Diagnostic::error(
+                    Code::BaseAttributeCase,
+                    name.at,
+                    format!(
+                        "`{name}` differs from the base attribute `{base_name}` only in case"
+                    ),
+                )
+                .label(format!("to Okta this is `{base_name}`: it compares attribute names without case, and refuses it"))
+                .help(format!(
+                    "to use the base attribute, write `{base_name}` and do not declare it; for a custom attribute, choose a name that differs by more than case"
+                )),
+            );
         }
         let kind = attribute.kind.value;
         let not_applicable = |at: Pos, what: &str, why: &str| {
@@ -201,11 +218,29 @@ impl Validator {
                 }
             }
         }
+        if profile == ProfileKind::App
+            && let Some(unique) = &attribute.unique
+        {
+            // "You can only enforce uniqueness in custom attributes in the Okta user profile"
+            // (help.okta.com "Enforce uniqueness of custom attributes"; spec tag `Schema`,
+            // "Unique Attributes"; finding D12).
+            self.push(
+                not_applicable(
+                    unique.at,
+                    "unique",
+                    "uniqueness exists only for Okta user and group profiles",
+                )
+                .help("remove `unique` here; to keep values unique, set `unique: true` on the Okta user attribute this one is mapped from"),
+            );
+        }
         if kind != AttrType::String {
             let string_only = [
                 ("min_length", position(&attribute.min_length)),
                 ("max_length", position(&attribute.max_length)),
-                ("unique", position(&attribute.unique)),
+                (
+                    "unique",
+                    position(&attribute.unique).filter(|_| profile == ProfileKind::OktaUser),
+                ),
             ];
             for (field, at) in string_only {
                 if let Some(at) = at {
@@ -235,14 +270,30 @@ impl Validator {
                 .related(max.at, "max_length"),
             );
         }
-        if let Some(union) = &attribute.union
-            && !kind.is_array()
-        {
-            self.push(not_applicable(
-                union.at,
-                "union",
-                "only array attributes combine group values",
-            ));
+        if let Some(union) = &attribute.union {
+            if !kind.is_array() {
+                self.push(not_applicable(
+                    union.at,
+                    "union",
+                    "only array attributes combine group values",
+                ));
+            } else if let Some(scope) = &attribute.scope
+                && union.value
+                && scope.value == Scope::SelfScope
+            {
+                // A User personal attribute takes no group values; terraform-provider-okta
+                // refuses `union = true` with `scope = "SELF"`
+                // (resource_okta_app_user_custom_schema_property.go; finding C6).
+                self.push(
+                    not_applicable(
+                        union.at,
+                        "union",
+                        "a `scope: self` (User personal) attribute takes no group values to combine",
+                    )
+                    .related(scope.at, "`scope: self` is set here")
+                    .help("remove `union`, or remove `scope: self` so that group assignments can set the attribute"),
+                );
+            }
         }
         if let Some(choices) = &attribute.choices {
             if kind == AttrType::Boolean {
@@ -254,6 +305,35 @@ impl Validator {
             } else {
                 self.choices(&choices.value, kind);
             }
+        }
+    }
+
+    /// Okta keeps at most five unique attributes per user type (spec tag `Schema`, "Unique
+    /// Attributes"; finding D12).
+    fn unique_limit(&mut self, okta_attributes: &IndexMap<Loc<String>, Attribute>) {
+        let unique: Vec<(&Loc<String>, &Loc<bool>)> = okta_attributes
+            .iter()
+            .filter_map(|(name, a)| a.unique.as_ref().map(|u| (name, u)))
+            .filter(|(_, u)| u.value)
+            .collect();
+        if let Some((name, sixth)) = unique.get(MAX_UNIQUE) {
+            let first = unique[..MAX_UNIQUE]
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>();
+            self.push(
+                Diagnostic::error(
+                    Code::UniqueLimit,
+                    sixth.at,
+                    format!(
+                        "`{name}` would be the sixth unique Okta user attribute; Okta allows at most {MAX_UNIQUE} per user type"
+                    ),
+                )
+                .related(unique[0].1.at, format!("unique already: {}", quoted_list(&first)))
+                .help(format!(
+                    "keep `unique: true` on at most {MAX_UNIQUE} attributes (those already unique in the org count too)"
+                )),
+            );
         }
     }
 
@@ -806,6 +886,17 @@ fn unknown_attribute<'k>(
 
 /// How diagnostics name the Okta user profile.
 const OKTA_USER_PROFILE: &str = "the Okta user profile";
+
+/// Okta's limit of unique attributes per user type.
+const MAX_UNIQUE: usize = 5;
+
+/// The base attribute names of a profile.
+fn base_names(profile: ProfileKind) -> Box<dyn Iterator<Item = &'static str>> {
+    match profile {
+        ProfileKind::OktaUser => Box::new(OKTA_USER_BASE.iter().copied()),
+        ProfileKind::App => Box::new(app_user_base_names()),
+    }
+}
 
 /// Whose assignment a profile is.
 enum Whose<'a> {
