@@ -153,6 +153,23 @@ const CASES: &[Case] = &[
         "unknown-expression-variable", "appuser.instabugRole", "`appuser.instabugRole` cannot be read in this direction"),
     case("reverse mapping to a misspelt Okta attribute", &[("a.yaml", concat!(app!(), "    mappings:\n      to_okta:\n        emial: appuser.userName\n"))],
         "unknown-attribute", "emial", "`emial` is not an attribute of the Okta user profile").label("did you mean `email`?"),
+    case("a user's value for a mapped attribute", &[("a.yaml", concat!(okta_user!(), app!(), attrs!(), "    mappings:\n      to_app:\n        instabugRole: user.instabugRole\n    assignments:\n      users:\n        alice@example.com: { instabugRole: adminstrator }\n"))],
+        "mapped-and-assigned", "adminstrator }", "`instabugRole` has two sources: `assignments.users` for `alice@example.com` sets it, and `mappings.to_app.instabugRole` maps it from the Okta user (`user.instabugRole`)")
+        .label("with profile push on, Okta refuses this value (403 E0000075); otherwise the mapping overwrites it"),
+    case("a group's value for a mapped attribute", &[("a.yaml", concat!(okta_user!(), app!(), attrs!(), "    mappings:\n      to_app:\n        instabugRole: { expression: user.instabugRole, apply_on: create_only }\n    assignments:\n      groups:\n        Engineering: { profile: { instabugRole: adminstrator } }\n"))],
+        "mapped-and-assigned", "adminstrator }", "`instabugRole` has two sources: `assignments.groups` for `Engineering` sets it, and `mappings.to_app.instabugRole` maps it from the Okta user")
+        .label("Okta does not use a group's value for a mapped attribute: the mapping decides"),
+    case("a value for a mapped base attribute", &[("a.yaml", concat!(app!(), "    mappings:\n      to_app:\n        email: user.secondEmail\n    assignments:\n      users:\n        alice@example.com: { email: alice@other.example }\n"))],
+        "mapped-and-assigned", "alice@other", "`email` has two sources: `assignments.users` for `alice@example.com` sets it, and `mappings.to_app.email` maps it from the Okta user (`user.secondEmail`)"),
+    case("a string array mapped to a string", &[("a.yaml", concat!("okta_user:\n  attributes:\n    apps:\n      title: Apps\n      type: string array\n", app!(), attrs!(), "    mappings:\n      to_app:\n        instabugRole: user.apps\n"))],
+        "mapping-type", "user.apps", "`user.apps` (`string array`) is mapped to `instabugRole` of app `luciq` (`string`): a mapping's source and target must have the same type")
+        .label("`string array` value for a `string` attribute"),
+    case("a string mapped to a string array", &[("a.yaml", concat!(okta_user!(), app!(), attrs!(), "    mappings:\n      to_app:\n        instabugApplications: user.instabugRole\n"))],
+        "mapping-type", "user.instabugRole", "`user.instabugRole` (`string`) is mapped to `instabugApplications` of app `luciq` (`string array`)"),
+    case("a base attribute mapped to an integer", &[("a.yaml", concat!(app!(), attrs!(), "    mappings:\n      to_app:\n        seats: user.employeeNumber\n"))],
+        "mapping-type", "user.employeeNumber", "`user.employeeNumber` (`string`, a base attribute) is mapped to `seats` of app `luciq` (`integer`)"),
+    case("a reverse mapping of another type", &[("a.yaml", concat!(okta_user!(), app!(), attrs!(), "    mappings:\n      to_okta:\n        instabugRole: appuser.seats\n"))],
+        "mapping-type", "appuser.seats", "`appuser.seats` (`integer`) is mapped to `instabugRole` of the Okta user profile (`string`)"),
     case("SCIM token written inline", &[("a.yaml", scim!("{ mode: header, token: sk-live-1234567890abcdef }"))],
         "inline-secret", "sk-live", "`token` is a secret and must not be written in the file"),
     case("secret from an unset variable", &[("a.yaml", scim!("{ mode: header, token: \"${env:OKTAFORM_TEST_UNSET_TOKEN}\" }"))],
@@ -173,6 +190,26 @@ const CASES: &[Case] = &[
         "not-applicable", "5", "`max_length` does not apply here"),
     case("union on a string", &[("a.yaml", concat!(app!(), "    attributes:\n      x:\n        title: X\n        type: string\n        union: true\n"))],
         "not-applicable", "true", "`union` does not apply here"),
+    case("union with scope self", &[("a.yaml", concat!(app!(), "    attributes:\n      apps:\n        title: Apps\n        type: string array\n        scope: self\n        union: true\n"))],
+        "not-applicable", "true", "`union` does not apply here").label("a `scope: self` (User personal) attribute takes no group values to combine"),
+    case("unique on an app attribute", &[("a.yaml", concat!(app!(), "    attributes:\n      employeeId:\n        title: Employee id\n        type: string\n        unique: true\n"))],
+        "not-applicable", "true", "`unique` does not apply here").label("uniqueness exists only for Okta user and group profiles"),
+    case("unique on an integer Okta user attribute", &[("a.yaml", "okta_user:\n  attributes:\n    badge:\n      title: Badge\n      type: integer\n      unique: true\n")],
+        "not-applicable", "true", "`unique` does not apply here").label("only string attributes have it; this one is `integer`"),
+    case("a sixth unique Okta user attribute", &[("a.yaml", concat!(
+        "okta_user:\n  attributes:\n",
+        "    id1: { title: Id 1, type: string, unique: true }\n",
+        "    id2: { title: Id 2, type: string, unique: true }\n",
+        "    id3: { title: Id 3, type: string, unique: true }\n",
+        "    id4: { title: Id 4, type: string, unique: true }\n",
+        "    id5: { title: Id 5, type: string, unique: true }\n",
+        "    id6:\n      title: Id 6\n      type: string\n      unique: true\n",
+    ))],
+        "unique-limit", "true\n", "`id6` would be the sixth unique Okta user attribute; Okta allows at most 5 per user type"),
+    case("a custom Okta user attribute named like a base one but for case", &[("a.yaml", "okta_user:\n  attributes:\n    FirstName:\n      title: First name\n      type: string\n")],
+        "base-attribute-case", "FirstName", "`FirstName` differs from the base attribute `firstName` only in case"),
+    case("a custom app attribute named like a base one but for case", &[("a.yaml", concat!(app!(), "    attributes:\n      username:\n        title: Username\n        type: string\n"))],
+        "base-attribute-case", "username", "`username` differs from the base attribute `userName` only in case"),
     case("external namespace on an Okta user attribute", &[("a.yaml", "okta_user:\n  attributes:\n    x:\n      title: X\n      type: string\n      external_namespace: urn:x\n")],
         "not-applicable", "urn:x", "`external_namespace` does not apply here"),
     case("redeclaring a base attribute", &[("a.yaml", "okta_user:\n  attributes:\n    email:\n      title: Email\n      type: string\n")],
@@ -367,4 +404,66 @@ fn master_on_an_app_attribute_is_a_warning() {
     assert_eq!(report["diagnostics"][0]["code"], "not-applicable");
     assert_eq!(report["diagnostics"][0]["severity"], "warning");
     assert_eq!(report["diagnostics"][0]["location"]["line"], 8);
+}
+
+#[test]
+fn mapped_and_assigned_names_both_places_and_the_fix() {
+    let work = Workdir::new();
+    let text = concat!(
+        okta_user!(),
+        app!(),
+        attrs!(),
+        "    mappings:\n      to_app:\n        instabugRole: user.instabugRole\n",
+        "    assignments:\n      users:\n        alice@example.com: { instabugRole: member }\n",
+    );
+    work.write("a.yaml", text);
+    let output = work.run(&["validate", "-c", "a.yaml", "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{report:#}");
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "mapped-and-assigned", "{report:#}");
+    assert_eq!(report["errors"], 1, "{report:#}");
+    // The value, and the mapping as the related place.
+    let (line, column) = position(text, "member }");
+    assert_eq!(d["location"]["line"], line, "{d:#}");
+    assert_eq!(d["location"]["column"], column, "{d:#}");
+    let (line, column) = position(text, "instabugRole: user");
+    assert_eq!(d["related"][0]["line"], line, "{d:#}");
+    assert_eq!(d["related"][0]["column"], column, "{d:#}");
+    assert_eq!(d["related"][0]["note"], "mapped from the Okta user here");
+    assert_eq!(
+        d["help"],
+        "drop one source: either map it from the Okta user (and set the value on the Okta user), or set it per assignment (and remove the mapping)"
+    );
+}
+
+#[test]
+fn one_source_per_attribute_and_agreeing_or_computed_mappings_pass() {
+    let work = Workdir::new();
+    work.write(
+        "a.yaml",
+        concat!(
+            "okta_user:\n  attributes:\n    apps:\n      title: Apps\n      type: string array\n",
+            "    seatCount:\n      title: Seats\n      type: integer\n",
+            app!(),
+            attrs!(),
+            "    mappings:\n      to_app:\n",
+            "        instabugApplications: user.apps\n",
+            "        seats: user.seatCount\n",
+            "        instabugRole: Arrays.toCsvString(user.apps)\n",
+            "        title: user.title\n",
+            "    assignments:\n      users:\n        alice@example.com: { displayName: Alice }\n",
+            "      groups:\n        Engineering: { profile: { title: Engineer } }\n",
+        ),
+    );
+    // `title` is mapped, but Engineering sets it: the one error; nothing else.
+    let output = work.run(&["validate", "-c", "a.yaml", "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["mapped-and-assigned"], "{report:#}");
 }

@@ -498,7 +498,9 @@ pub struct Attribute {
     /// Attribute required: a value must be set for every user.
     #[serde(default)]
     pub required: Option<Loc<bool>>,
-    /// Unique: no two users may have the same value (string attributes only).
+    /// Okta user attributes of type `string` only: no two users may have the same value.
+    /// Uniqueness exists only for Okta user and group profiles, at most five attributes per
+    /// user type.
     #[serde(default)]
     pub unique: Option<Loc<bool>>,
     /// `self` (User personal) or `none` (default).
@@ -519,8 +521,9 @@ pub struct Attribute {
     /// Maximum length (strings only).
     #[serde(default)]
     pub max_length: Option<Loc<u32>>,
-    /// Arrays only, Attribute type "Group": combine the values from all of a user's group
-    /// assignments (Okta's `union: ENABLE`) instead of using the highest-priority group's.
+    /// Arrays only, Attribute type "Group" (not with `scope: self`): combine the values from
+    /// all of a user's group assignments (Okta's `union: ENABLE`) instead of using the
+    /// highest-priority group's.
     #[serde(default)]
     pub union: Option<Loc<bool>>,
 }

@@ -16,7 +16,7 @@ use super::interpolate::{Secret, Text};
 use super::located::{Loc, Pos, position};
 use super::model::{
     App, AttrType, Attribute, AuthMode, Choices, Config, Mapping, Profile, ScimAction, ScimAuth,
-    ToApp, UsernameFormat,
+    Scope, ToApp, UsernameFormat,
 };
 use crate::facts::attributes::{
     OKTA_USER_BASE, app_user_base_names, is_app_user_base, is_okta_user_base,
@@ -55,6 +55,7 @@ pub fn validate(config: &Config, references: References) -> Vec<Diagnostic> {
     for (name, attribute) in okta_attributes {
         v.attribute(name, attribute, ProfileKind::OktaUser);
     }
+    v.unique_limit(okta_attributes);
     for (app_name, app) in &config.apps {
         v.app(app_name, app, okta_attributes);
     }
@@ -148,6 +149,22 @@ impl Validator {
                 )
                 .help("map or assign it without declaring it; choose another name for a custom attribute"),
             );
+        } else if let Some(base_name) = base_names(profile).find(|b| b.eq_ignore_ascii_case(name)) {
+            // Okta compares variable names without case: it refuses `FirstName` next to the base
+            // `firstName` (okta-api-notes §5.3, spec `UserSchemaPublic`; finding C6).
+            self.push(
+                Diagnostic::error(
+                    Code::BaseAttributeCase,
+                    name.at,
+                    format!(
+                        "`{name}` differs from the base attribute `{base_name}` only in case"
+                    ),
+                )
+                .label(format!("to Okta this is `{base_name}`: it compares attribute names without case, and refuses it"))
+                .help(format!(
+                    "to use the base attribute, write `{base_name}` and do not declare it; for a custom attribute, choose a name that differs by more than case"
+                )),
+            );
         }
         let kind = attribute.kind.value;
         let not_applicable = |at: Pos, what: &str, why: &str| {
@@ -201,11 +218,29 @@ impl Validator {
                 }
             }
         }
+        if profile == ProfileKind::App
+            && let Some(unique) = &attribute.unique
+        {
+            // "You can only enforce uniqueness in custom attributes in the Okta user profile"
+            // (help.okta.com "Enforce uniqueness of custom attributes"; spec tag `Schema`,
+            // "Unique Attributes"; finding D12).
+            self.push(
+                not_applicable(
+                    unique.at,
+                    "unique",
+                    "uniqueness exists only for Okta user and group profiles",
+                )
+                .help("remove `unique` here; to keep values unique, set `unique: true` on the Okta user attribute this one is mapped from"),
+            );
+        }
         if kind != AttrType::String {
             let string_only = [
                 ("min_length", position(&attribute.min_length)),
                 ("max_length", position(&attribute.max_length)),
-                ("unique", position(&attribute.unique)),
+                (
+                    "unique",
+                    position(&attribute.unique).filter(|_| profile == ProfileKind::OktaUser),
+                ),
             ];
             for (field, at) in string_only {
                 if let Some(at) = at {
@@ -235,14 +270,30 @@ impl Validator {
                 .related(max.at, "max_length"),
             );
         }
-        if let Some(union) = &attribute.union
-            && !kind.is_array()
-        {
-            self.push(not_applicable(
-                union.at,
-                "union",
-                "only array attributes combine group values",
-            ));
+        if let Some(union) = &attribute.union {
+            if !kind.is_array() {
+                self.push(not_applicable(
+                    union.at,
+                    "union",
+                    "only array attributes combine group values",
+                ));
+            } else if let Some(scope) = &attribute.scope
+                && union.value
+                && scope.value == Scope::SelfScope
+            {
+                // A User personal attribute takes no group values; terraform-provider-okta
+                // refuses `union = true` with `scope = "SELF"`
+                // (resource_okta_app_user_custom_schema_property.go; finding C6).
+                self.push(
+                    not_applicable(
+                        union.at,
+                        "union",
+                        "a `scope: self` (User personal) attribute takes no group values to combine",
+                    )
+                    .related(scope.at, "`scope: self` is set here")
+                    .help("remove `union`, or remove `scope: self` so that group assignments can set the attribute"),
+                );
+            }
         }
         if let Some(choices) = &attribute.choices {
             if kind == AttrType::Boolean {
@@ -254,6 +305,35 @@ impl Validator {
             } else {
                 self.choices(&choices.value, kind);
             }
+        }
+    }
+
+    /// Okta keeps at most five unique attributes per user type (spec tag `Schema`, "Unique
+    /// Attributes"; finding D12).
+    fn unique_limit(&mut self, okta_attributes: &IndexMap<Loc<String>, Attribute>) {
+        let unique: Vec<(&Loc<String>, &Loc<bool>)> = okta_attributes
+            .iter()
+            .filter_map(|(name, a)| a.unique.as_ref().map(|u| (name, u)))
+            .filter(|(_, u)| u.value)
+            .collect();
+        if let Some((name, sixth)) = unique.get(MAX_UNIQUE) {
+            let first = unique[..MAX_UNIQUE]
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>();
+            self.push(
+                Diagnostic::error(
+                    Code::UniqueLimit,
+                    sixth.at,
+                    format!(
+                        "`{name}` would be the sixth unique Okta user attribute; Okta allows at most {MAX_UNIQUE} per user type"
+                    ),
+                )
+                .related(unique[0].1.at, format!("unique already: {}", quoted_list(&first)))
+                .help(format!(
+                    "keep `unique: true` on at most {MAX_UNIQUE} attributes (those already unique in the org count too)"
+                )),
+            );
         }
     }
 
@@ -370,17 +450,12 @@ impl Validator {
         if let Some(assignments) = &app.assignments {
             for (login, profile) in &assignments.value.users {
                 if let Some(profile) = profile {
-                    self.profile(app_name, app, profile, &format!("user `{login}`"));
+                    self.profile(app_name, app, profile, &Whose::User(login));
                 }
             }
             let mut priorities: HashMap<u32, (Pos, &str)> = HashMap::new();
             for (group, assignment) in &assignments.value.groups {
-                self.profile(
-                    app_name,
-                    app,
-                    &assignment.profile,
-                    &format!("group `{group}`"),
-                );
+                self.profile(app_name, app, &assignment.profile, &Whose::Group(group));
                 if let Some(priority) = &assignment.priority {
                     if let Some((first, other)) = priorities.get(&priority.value) {
                         self.push(
@@ -523,6 +598,16 @@ impl Validator {
                 OKTA_USER_PROFILE,
                 okta_attributes.keys(),
             );
+            if let Some(target_type) = type_of(&app.attributes, is_app_user_base, target)
+                && let Some((source, source_type)) =
+                    bare_reference(mapping, "user", okta_attributes, is_okta_user_base)
+            {
+                self.mapping_type(
+                    mapping,
+                    (target, &format!("app `{app_name}`"), target_type),
+                    (&source, source_type),
+                );
+            }
         }
         for (target, mapping) in &app.mappings.to_okta {
             if !okta_known(target) {
@@ -541,7 +626,57 @@ impl Validator {
                 &format!("app `{app_name}`"),
                 app.attributes.keys(),
             );
+            if let Some(target_type) = type_of(okta_attributes, is_okta_user_base, target)
+                && let Some((source, source_type)) =
+                    bare_reference(mapping, "appuser", &app.attributes, is_app_user_base)
+            {
+                self.mapping_type(
+                    mapping,
+                    (target, OKTA_USER_PROFILE, target_type),
+                    (&source, source_type),
+                );
+            }
         }
+    }
+
+    /// A mapping whose expression is one attribute must read an attribute of the target's type:
+    /// the Admin Console's mapping editor offers only sources of the target's type, and a
+    /// `string array` pushed into a `string` (issue 10, item 5) is at best sent to the vendor
+    /// in the wrong shape. Expressions that compute something are left alone.
+    fn mapping_type(
+        &mut self,
+        mapping: &Loc<Mapping>,
+        (target, target_profile, target_type): (&Loc<String>, &str, Typed),
+        (source, source_type): (&str, Typed),
+    ) {
+        if source_type.kind == target_type.kind {
+            return;
+        }
+        let (from, to) = (source_type.kind.label(), target_type.kind.label());
+        let mut d = Diagnostic::error(
+            Code::MappingType,
+            mapping.at,
+            format!(
+                "`{source}` (`{from}`{}) is mapped to `{target}` of {target_profile} (`{to}`{}): a mapping's source and target must have the same type",
+                source_type.base_note(),
+                target_type.base_note(),
+            ),
+        )
+        .label(format!("`{from}` value for a `{to}` attribute"));
+        if let Some(at) = source_type.at {
+            d = d.related(at, format!("`{source}` is declared `{from}` here"));
+        }
+        if let Some(at) = target_type.at {
+            d = d.related(at, format!("`{target}` is declared `{to}` here"));
+        }
+        let convert = if source_type.kind.is_array() && target_type.kind == AttrType::String {
+            format!("; to send the list as one text, write `Arrays.toCsvString({source})`")
+        } else {
+            String::new()
+        };
+        self.push(d.help(format!(
+            "map an attribute of type `{to}`, or give both attributes the same `type`{convert}"
+        )));
     }
 
     /// Checks the variables an expression reads: `root.X` must be known, `wrong_root.X` is the
@@ -583,19 +718,63 @@ impl Validator {
         }
     }
 
-    fn profile(&mut self, app_name: &Loc<String>, app: &App, profile: &Profile, whose: &str) {
+    fn profile(&mut self, app_name: &Loc<String>, app: &App, profile: &Profile, whose: &Whose) {
         for (key, value) in profile {
             match app.attributes.get(key.as_str()) {
-                Some(attribute) => self.profile_value(key, value, attribute, whose),
+                Some(attribute) => self.profile_value(key, value, attribute, &whose.to_string()),
                 None if is_app_user_base(key) => {}
-                None => self.push(unknown_attribute(
-                    key.at,
-                    key,
-                    &format!("app `{app_name}`"),
-                    app.attributes.keys(),
-                )),
+                None => {
+                    self.push(unknown_attribute(
+                        key.at,
+                        key,
+                        &format!("app `{app_name}`"),
+                        app.attributes.keys(),
+                    ));
+                    continue;
+                }
+            }
+            if let Some((target, mapping)) = app.mappings.to_app.get_key_value(key.as_str()) {
+                self.mapped_and_assigned(key, value, whose, target, mapping);
             }
         }
+    }
+
+    /// One attribute, two sources: with profile push on, Okta answers an assignment value for
+    /// a mapped attribute with 403 E0000075 ("Cannot modify the … attribute because it has a
+    /// field mapping and profile push is enabled"; spec `assignUserToApplication`); with push
+    /// off, the mapping overwrites it on the next profile change (finding B1).
+    fn mapped_and_assigned(
+        &mut self,
+        key: &Loc<String>,
+        value: &Loc<Value>,
+        whose: &Whose,
+        target: &Loc<String>,
+        mapping: &Loc<Mapping>,
+    ) {
+        // Okta's KB "Usage of Group Type Attributes for Assignments": a group's value for a
+        // mapped attribute is not used; a user's is refused or overwritten.
+        let label = match whose {
+            Whose::Group(_) => {
+                "Okta does not use a group's value for a mapped attribute: the mapping decides"
+            }
+            Whose::User(_) => {
+                "with profile push on, Okta refuses this value (403 E0000075); otherwise the mapping overwrites it"
+            }
+        };
+        self.push(
+            Diagnostic::error(
+                Code::MappedAndAssigned,
+                value.at,
+                format!(
+                    "`{key}` has two sources: {} sets it, and `mappings.to_app.{target}` maps it from the Okta user (`{}`)",
+                    whose.source(),
+                    mapping.value.expression
+                ),
+            )
+            .label(label)
+            .related(target.at, "mapped from the Okta user here")
+            .help("drop one source: either map it from the Okta user (and set the value on the Okta user), or set it per assignment (and remove the mapping)"),
+        );
     }
 
     fn profile_value(
@@ -707,6 +886,100 @@ fn unknown_attribute<'k>(
 
 /// How diagnostics name the Okta user profile.
 const OKTA_USER_PROFILE: &str = "the Okta user profile";
+
+/// Okta's limit of unique attributes per user type.
+const MAX_UNIQUE: usize = 5;
+
+/// The base attribute names of a profile.
+fn base_names(profile: ProfileKind) -> Box<dyn Iterator<Item = &'static str>> {
+    match profile {
+        ProfileKind::OktaUser => Box::new(OKTA_USER_BASE.iter().copied()),
+        ProfileKind::App => Box::new(app_user_base_names()),
+    }
+}
+
+/// Whose assignment a profile is.
+enum Whose<'a> {
+    User(&'a str),
+    Group(&'a str),
+}
+
+impl Whose<'_> {
+    /// The assignment as a place in the config.
+    fn source(&self) -> String {
+        match self {
+            Whose::User(login) => format!("`assignments.users` for `{login}`"),
+            Whose::Group(name) => format!("`assignments.groups` for `{name}`"),
+        }
+    }
+}
+
+impl std::fmt::Display for Whose<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Whose::User(login) => write!(f, "user `{login}`"),
+            Whose::Group(name) => write!(f, "group `{name}`"),
+        }
+    }
+}
+
+/// An attribute's type, and where it is declared (`None` for a base attribute).
+#[derive(Debug, Clone, Copy)]
+struct Typed {
+    kind: AttrType,
+    at: Option<Pos>,
+}
+
+impl Typed {
+    fn base_note(&self) -> &'static str {
+        if self.at.is_none() {
+            ", a base attribute"
+        } else {
+            ""
+        }
+    }
+}
+
+/// The type of `name` in a profile: declared, or `string` for a base attribute (Okta's base
+/// attributes of the user profile and of the SCIM and OIDC app templates are all strings).
+/// `None` for a name the profile does not have (reported elsewhere).
+fn type_of(
+    declared: &IndexMap<Loc<String>, Attribute>,
+    is_base: fn(&str) -> bool,
+    name: &str,
+) -> Option<Typed> {
+    match declared.get(name) {
+        Some(attribute) => Some(Typed {
+            kind: attribute.kind.value,
+            at: Some(attribute.kind.at),
+        }),
+        None if is_base(name) => Some(Typed {
+            kind: AttrType::String,
+            at: None,
+        }),
+        None => None,
+    }
+}
+
+/// The attribute an expression is, when it is nothing but `root.name` of a known attribute
+/// (`user.instabugApplications`), with its type. Anything more complex is left alone.
+fn bare_reference(
+    mapping: &Loc<Mapping>,
+    root: &str,
+    declared: &IndexMap<Loc<String>, Attribute>,
+    is_base: fn(&str) -> bool,
+) -> Option<(String, Typed)> {
+    let expression = mapping.value.expression.trim();
+    let variables = expression::variables(expression);
+    let [variable] = variables.as_slice() else {
+        return None;
+    };
+    let text = format!("{}.{}", variable.root, variable.name);
+    if variable.root != root || expression != text {
+        return None;
+    }
+    type_of(declared, is_base, variable.name).map(|t| (text, t))
+}
 
 fn closest<'a>(found: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
