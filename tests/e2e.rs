@@ -52,7 +52,7 @@ fn luciq_plan_apply_replan_and_console_step() {
         stderr(&output)
     );
     assert!(
-        stdout(&output).contains("Applied 9 changes; 0 failed, 0 skipped, 2 manual steps left."),
+        stdout(&output).contains("Applied 7 changes; 0 failed, 0 skipped, 2 manual steps left."),
         "{}",
         stdout(&output)
     );

@@ -52,7 +52,7 @@ pub fn luciq_attributes() -> Value {
             "enum": ["adminstrator", "member", "viewer"],
             "oneOf": [{"const": "adminstrator", "title": "Admin"}, {"const": "member", "title": "Member"}, {"const": "viewer", "title": "Viewer"}]},
         "instabugApplications": {"title": "Instabug Applications", "type": "array", "scope": "NONE", "union": "DISABLE",
-            "externalNamespace": "urn:ietf:params:scim:schemas:extension:instabug:2.0:User",
+            "externalName": "instabugApplications", "externalNamespace": "urn:ietf:params:scim:schemas:extension:instabug:2.0:User",
             "items": {"type": "string", "enum": ["iOS App", "Android App", "Web App"],
                 "oneOf": [{"const": "iOS App", "title": "iOS App"}, {"const": "Android App", "title": "Android App"}, {"const": "Web App", "title": "Web App"}]}}
     })

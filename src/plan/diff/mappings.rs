@@ -83,7 +83,10 @@ pub(super) fn app(
                 if ownership == Ownership::Exclusive {
                     remove_undeclared(changes, &mapping, desired, &live.schema);
                 }
-                if direction == Direction::ToApp && changes.len() > before {
+                let sets = changes[before..]
+                    .iter()
+                    .any(|c| matches!(c.op, Op::SetMapping { .. }));
+                if direction == Direction::ToApp && sets {
                     reapply(changes, notes, name, live);
                 }
             }

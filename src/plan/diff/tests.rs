@@ -31,7 +31,8 @@ fn a_fresh_org_gets_everything_the_luciq_guide_clicks() {
         })
         .collect();
     let count = |a: Action| summary.iter().filter(|s| s.1 == a).count();
-    assert_eq!(count(Action::Create), 2 + 2 + 2 + 2 + 1, "{summary:#?}");
+    // One Okta user attribute, two app attributes, one mapping, two users, one group.
+    assert_eq!(count(Action::Create), 1 + 2 + 1 + 2 + 1, "{summary:#?}");
     assert_eq!(
         count(Action::Manual),
         2,
@@ -113,8 +114,10 @@ fn exclusive_ownership_proposes_removals_with_their_risk() {
     let risks: Vec<(Action, Risk)> = plan.changes.iter().map(|c| (c.action, c.risk)).collect();
     assert_eq!(
         risks,
-        // Apply order: unassignments, then attribute deletions.
+        // Apply order: the mapping the config no longer has, unassignments, then attribute
+        // deletions.
         vec![
+            (Action::Delete, Risk::Safe),
             (Action::Delete, Risk::Deprovisions),
             (Action::Delete, Risk::DataLoss)
         ],
