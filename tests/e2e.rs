@@ -733,3 +733,34 @@ fn exclusive_users_keep_whom_a_group_grants_and_group_removals_count_their_membe
         stderr(&output)
     );
 }
+
+#[test]
+fn every_example_converges_with_profile_push_and_every_toggle_on() {
+    // With Create Users and profile push on, Okta refuses a value for a mapped attribute
+    // (403 E0000075, finding B1): each example gives every attribute one source, so each
+    // applies and re-plans to nothing but console steps.
+    for name in ["luciq", "lightrun", "accessiq", "org"] {
+        let work = Workdir::new();
+        let sandbox = SandboxProcess::start(&work);
+        for label in ["Luciq", "Lightrun", "AccessIQ"] {
+            let id = sandbox.app_id(label);
+            let (status, _) = sandbox.call(
+                "PUT",
+                &format!("/__sandbox/console/apps/{id}/provisioning"),
+                Some(json!({"features": ["SCIM_PROVISIONING", "PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_USER_DEACTIVATION", "GROUP_PUSH"]})),
+            );
+            assert_eq!(status, 200);
+        }
+        let config = example(name);
+        let output = apply(&work, &sandbox, &config, &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        let plan = plan_json(&work, &sandbox, &config);
+        assert_eq!(automatic(&plan), Vec::<Value>::new(), "{name}: {plan:#}");
+    }
+}
