@@ -9,7 +9,7 @@ use crate::config::expression::variables;
 use crate::config::model::{App, ApplyOn, Mapping, Ownership};
 use crate::facts::console;
 use crate::okta::LiveApp;
-use crate::okta::types::{ProfileMapping, Schema};
+use crate::okta::types::{MappingProperty, ProfileMapping, Schema};
 use crate::plan::attribute::FieldChange;
 use crate::plan::change::{Change, Direction, Note, Op, Risk, Subject};
 
@@ -144,6 +144,33 @@ struct Live<'a> {
 }
 
 impl Live<'_> {
+    /// Setting `property` to `expression`. The push status is always sent (finding D6:
+    /// Okta's default for an omitted one is undocumented): `push`, else the live one's, else
+    /// apply on create and update.
+    fn set(
+        &self,
+        property: &str,
+        expression: &str,
+        push: Option<&str>,
+        current: Option<&MappingProperty>,
+    ) -> Change {
+        let push_status = push
+            .map(str::to_string)
+            .or_else(|| current.and_then(|c| c.push_status.clone()))
+            .unwrap_or_else(|| push_status(ApplyOn::CreateAndUpdate).into());
+        Change::new(
+            self.subject(property),
+            Op::SetMapping {
+                mapping_id: self.mapping.id.clone(),
+                property: property.into(),
+                expression: expression.into(),
+                push_status: Some(push_status),
+                before: current.map(|c| (c.expression.clone(), c.push_status.clone())),
+            },
+            Risk::Safe,
+        )
+    }
+
     fn subject(&self, property: &str) -> Subject {
         Subject::Mapping {
             app: self.app.into(),
@@ -191,22 +218,7 @@ fn lift(
             Risk::Safe,
         ));
         if !desired.contains_key(property.as_str()) {
-            changes.push(Change::new(
-                live.subject(property),
-                Op::SetMapping {
-                    mapping_id: live.mapping.id.clone(),
-                    property: property.clone(),
-                    expression: current.expression.clone(),
-                    push_status: Some(
-                        current
-                            .push_status
-                            .clone()
-                            .unwrap_or_else(|| push_status(ApplyOn::CreateAndUpdate).into()),
-                    ),
-                    before: Some((current.expression.clone(), current.push_status.clone())),
-                },
-                Risk::Safe,
-            ));
+            changes.push(live.set(property, &current.expression, None, Some(current)));
         }
     }
 }
@@ -229,24 +241,7 @@ fn set(
         if same {
             continue;
         }
-        changes.push(Change::new(
-            live.subject(target),
-            Op::SetMapping {
-                mapping_id: live.mapping.id.clone(),
-                property: target.value.clone(),
-                expression: mapping.value.expression.clone(),
-                // Always sent (finding D6: Okta's default for an omitted one is undocumented):
-                // the config's, else the live one's, else apply on create and update.
-                push_status: Some(
-                    want_push
-                        .map(str::to_string)
-                        .or_else(|| current.and_then(|c| c.push_status.clone()))
-                        .unwrap_or_else(|| push_status(ApplyOn::CreateAndUpdate).into()),
-                ),
-                before: current.map(|c| (c.expression.clone(), c.push_status.clone())),
-            },
-            Risk::Safe,
-        ));
+        changes.push(live.set(target, &mapping.value.expression, want_push, current));
     }
 }
 

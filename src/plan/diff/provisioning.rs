@@ -130,7 +130,13 @@ fn not_enabled(out: &mut Changes, name: &str, provisioning: &Provisioning, live:
             ..f
         }));
     }
-    out.changes.push(Change::new(
+    out.changes
+        .push(put_to_app(name, live, capabilities, fields));
+}
+
+/// The Features-API write of the To App toggles.
+fn put_to_app(name: &str, live: &LiveApp, capabilities: Value, fields: Vec<FieldChange>) -> Change {
+    Change::new(
         Subject::ToApp { app: name.into() },
         Op::PutFeature {
             app_id: live.app.id.clone(),
@@ -139,7 +145,7 @@ fn not_enabled(out: &mut Changes, name: &str, provisioning: &Provisioning, live:
             fields,
         },
         Risk::Safe,
-    ));
+    )
 }
 
 /// Users assigned while Create Users is off stay `STAGED`: turning it on does not create their
@@ -204,16 +210,8 @@ fn to_app_api(out: &mut Changes, name: &str, to_app: &ToApp, live: &LiveApp, fea
         );
     }
     if !fields.is_empty() {
-        out.changes.push(Change::new(
-            Subject::ToApp { app: name.into() },
-            Op::PutFeature {
-                app_id: live.app.id.clone(),
-                feature: USER_PROVISIONING.into(),
-                capabilities,
-                fields,
-            },
-            Risk::Safe,
-        ));
+        out.changes
+            .push(put_to_app(name, live, capabilities, fields));
     }
 }
 
