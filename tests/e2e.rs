@@ -764,3 +764,30 @@ fn every_example_converges_with_profile_push_and_every_toggle_on() {
         assert_eq!(automatic(&plan), Vec::<Value>::new(), "{name}: {plan:#}");
     }
 }
+
+#[test]
+fn mappings_are_written_to_the_default_user_types_mapping() {
+    // Finding B8: every user type has its own mapping to each app (the sandbox lists the
+    // Contractor type's first); the config's mappings are the default type's.
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let output = apply(&work, &sandbox, &example("luciq"), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let app = sandbox.app_id("Luciq");
+    let (_, list) = sandbox.call("GET", &format!("/api/v1/mappings?targetId={app}"), None);
+    let list = list.as_array().unwrap();
+    assert!(list.len() >= 2, "one mapping per user type: {list:#?}");
+    for summary in list {
+        let (_, mapping) = sandbox.call(
+            "GET",
+            &format!("/api/v1/mappings/{}", summary["id"].as_str().unwrap()),
+            None,
+        );
+        let mapped = mapping["properties"]
+            .as_object()
+            .unwrap()
+            .contains_key("instabugApplications");
+        let default = summary["source"]["name"] == "user";
+        assert_eq!(mapped, default, "{summary:#}");
+    }
+}

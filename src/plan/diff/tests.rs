@@ -307,3 +307,34 @@ fn removing_a_mapping_that_fills_a_required_attribute_loses_data() {
     assert_eq!(removal("nickName"), Some(Risk::Safe));
     assert_eq!(removal("userName"), None);
 }
+
+#[test]
+fn a_new_mapping_always_carries_a_push_status() {
+    // Finding D6: Okta's default for an omitted pushStatus is undocumented.
+    let text = "apps:\n  luciq:\n    find: { label: Luciq }\n    attributes:\n      tier: { title: Tier, type: string, external_name: tier }\n    mappings:\n      to_app: { tier: user.title }\n";
+    let plan = diff(
+        &config(text),
+        &org(json!({}), live_app(vec![], json!({}), json!({}))),
+    )
+    .unwrap();
+    let push = plan.changes.iter().find_map(|c| match &c.op {
+        Op::SetMapping { push_status, .. } => Some(push_status.clone()),
+        _ => None,
+    });
+    assert_eq!(push, Some(Some("PUSH".into())));
+}
+
+#[test]
+fn removing_an_enum_value_users_may_hold_is_data_loss() {
+    // Finding D8: Okta does not migrate stored values; later updates of those users fail.
+    let live = org(json!({}), converged_app());
+    let text = LUCIQ.replace("          viewer: Viewer\n", "");
+    assert_ne!(text, LUCIQ, "the example declares the viewer role");
+    let plan = diff(&config(&text), &live).unwrap();
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| matches!(c.op, Op::UpdateAttribute { .. }))
+        .unwrap_or_else(|| panic!("{:#?}", plan.changes));
+    assert_eq!(change.risk, Risk::DataLoss);
+}
