@@ -791,3 +791,52 @@ fn mappings_are_written_to_the_default_user_types_mapping() {
         assert_eq!(mapped, default, "{summary:#}");
     }
 }
+
+#[test]
+fn to_okta_import_settings_of_an_allow_listed_app_are_written() {
+    // Finding B3: `to_okta` was only noted, never compared or written, even for Org2Org.
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let config = work.write(
+        "partner.yaml",
+        "apps:\n  partner:\n    find: { name: okta_org2org }\n    provisioning:\n      scim:\n        base_url: https://partner.okta.com\n        unique_identifier: userName\n        actions: [push_new_users]\n        auth: { mode: header, token: \"${env:PARTNER_ORG_API_TOKEN}\" }\n      to_okta: { confirm_new_users: true, activate_new_users: true, match_by: email }\n",
+    );
+    let config = config.to_str().unwrap();
+    let plan = plan_json(&work, &sandbox, config);
+    assert!(
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["subject"]["kind"] == "to_okta" && c["feature"] == "INBOUND_PROVISIONING"),
+        "{plan:#}"
+    );
+    let output = apply(&work, &sandbox, config, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let id = sandbox.app_id("Partner Org (Org2Org)");
+    let (_, feature) = sandbox.call(
+        "GET",
+        &format!("/api/v1/apps/{id}/features/INBOUND_PROVISIONING"),
+        None,
+    );
+    let rules = &feature["capabilities"]["importRules"]["userCreateAndMatch"];
+    assert_eq!(
+        (
+            &rules["autoConfirmNewUsers"],
+            &rules["autoActivateNewUsers"],
+            &rules["exactMatchCriteria"]
+        ),
+        (&json!(true), &json!(true), &json!("EMAIL")),
+        "{feature:#}"
+    );
+    assert_eq!(
+        automatic(&plan_json(&work, &sandbox, config)),
+        Vec::<Value>::new()
+    );
+}

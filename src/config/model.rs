@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::interpolate::{Secret, Text};
 use super::located::Loc;
-use crate::facts::provisioning::ToAppToggle;
+use crate::facts::provisioning::{ToAppToggle, ToOktaSetting};
 use crate::ids::AppId;
 
 /// An oktaform config: one file, or several files and directories merged into one.
@@ -450,6 +450,48 @@ pub struct ToOkta {
     /// Auto-activate new users.
     #[serde(default)]
     pub activate_new_users: Option<Loc<bool>>,
+}
+
+impl ToOkta {
+    /// The settings the config sets, each with the value Okta stores for it.
+    pub fn settings(&self) -> Vec<(ToOktaSetting, serde_json::Value)> {
+        use serde_json::json;
+        let flag =
+            |setting, value: &Option<Loc<bool>>| value.as_ref().map(|v| (setting, json!(v.value)));
+        [
+            self.username_format.as_ref().map(|f| {
+                let text = match f.value {
+                    UsernameFormat::Email => "EMAIL",
+                    UsernameFormat::Custom => "CUSTOM",
+                };
+                (ToOktaSetting::UsernameFormat, json!(text))
+            }),
+            self.username_expression
+                .as_ref()
+                .map(|e| (ToOktaSetting::UsernameExpression, json!(e.value))),
+            self.match_by.as_ref().map(|m| {
+                let text = match m.value {
+                    MatchBy::Username => "USERNAME",
+                    MatchBy::Email => "EMAIL",
+                };
+                (ToOktaSetting::MatchBy, json!(text))
+            }),
+            flag(ToOktaSetting::AllowPartialMatch, &self.allow_partial_match),
+            flag(
+                ToOktaSetting::ConfirmPartialMatches,
+                &self.confirm_partial_matches,
+            ),
+            flag(
+                ToOktaSetting::ConfirmExactMatches,
+                &self.confirm_exact_matches,
+            ),
+            flag(ToOktaSetting::ConfirmNewUsers, &self.confirm_new_users),
+            flag(ToOktaSetting::ActivateNewUsers, &self.activate_new_users),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 /// Username format for imported users.

@@ -53,6 +53,57 @@ impl ToAppToggle {
     }
 }
 
+/// A To Okta import setting (Provisioning → To Okta), with its pointer into the Features API's
+/// `INBOUND_PROVISIONING` capabilities. Names as recorded in
+/// `terraform-provider-okta/TestAccDataSourceOktaAppFeatures_read__oie-00.yaml` (which spells
+/// `userNameFormat` where the spec says `usernameFormat`: the recording wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ToOktaSetting {
+    UsernameFormat,
+    UsernameExpression,
+    MatchBy,
+    AllowPartialMatch,
+    ConfirmPartialMatches,
+    ConfirmExactMatches,
+    ConfirmNewUsers,
+    ActivateNewUsers,
+}
+
+impl ToOktaSetting {
+    /// The setting's words on the To Okta tab.
+    pub fn console_label(self) -> &'static str {
+        match self {
+            ToOktaSetting::UsernameFormat => "Okta username format",
+            ToOktaSetting::UsernameExpression => "Okta username expression",
+            ToOktaSetting::MatchBy => "Imported user is an exact match to Okta user if",
+            ToOktaSetting::AllowPartialMatch => "Allow partial matches",
+            ToOktaSetting::ConfirmPartialMatches => "Auto-confirm partial matches",
+            ToOktaSetting::ConfirmExactMatches => "Auto-confirm exact matches",
+            ToOktaSetting::ConfirmNewUsers => "Auto-confirm new users",
+            ToOktaSetting::ActivateNewUsers => "Auto-activate new users",
+        }
+    }
+
+    pub fn capability_pointer(self) -> &'static str {
+        match self {
+            ToOktaSetting::UsernameFormat => "/importSettings/username/userNameFormat",
+            ToOktaSetting::UsernameExpression => "/importSettings/username/userNameExpression",
+            ToOktaSetting::MatchBy => "/importRules/userCreateAndMatch/exactMatchCriteria",
+            ToOktaSetting::AllowPartialMatch => "/importRules/userCreateAndMatch/allowPartialMatch",
+            ToOktaSetting::ConfirmPartialMatches => {
+                "/importRules/userCreateAndMatch/autoConfirmPartialMatch"
+            }
+            ToOktaSetting::ConfirmExactMatches => {
+                "/importRules/userCreateAndMatch/autoConfirmExactMatch"
+            }
+            ToOktaSetting::ConfirmNewUsers => "/importRules/userCreateAndMatch/autoConfirmNewUsers",
+            ToOktaSetting::ActivateNewUsers => {
+                "/importRules/userCreateAndMatch/autoActivateNewUsers"
+            }
+        }
+    }
+}
+
 /// The Features-API feature that holds the To App toggles.
 pub const USER_PROVISIONING: &str = "USER_PROVISIONING";
 /// The Features-API feature that holds the To Okta import settings.

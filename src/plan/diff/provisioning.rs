@@ -9,7 +9,7 @@ use super::Changes;
 use crate::config::interpolate::{Secret, Text};
 use crate::config::model::{
     App, AuthMode, PasswordChange, PasswordSeed, Provisioning, Scim, ScimAction, SyncPassword,
-    ToApp,
+    ToApp, ToOkta,
 };
 use crate::facts::console::{self, ScimSettings};
 use crate::facts::provisioning::{
@@ -43,6 +43,12 @@ pub(super) fn app(out: &mut Changes, name: &str, app: &App, live: &LiveApp) {
     }
     if let Some(to_app) = &provisioning.to_app {
         provision_users(out, name, app, &to_app.value, live);
+    }
+    if let (Some(to_okta), Some(feature)) = (
+        &provisioning.to_okta,
+        live.features.get(INBOUND_PROVISIONING),
+    ) {
+        to_okta_api(out, name, &to_okta.value, live, feature);
     }
     if provisioning.to_okta.is_some() && live.features.get(INBOUND_PROVISIONING).is_none() {
         out.notes.push(Note {
@@ -83,10 +89,25 @@ fn not_enabled(out: &mut Changes, name: &str, provisioning: &Provisioning, live:
             Risk::Manual,
         ));
     }
+    let unknown = "(unreadable until the connection is enabled)";
+    if let Some(to_okta) = provisioning.to_okta.as_ref().filter(|_| connected) {
+        let empty = AppFeature {
+            name: INBOUND_PROVISIONING.into(),
+            status: None,
+            capabilities: None,
+            extra: Default::default(),
+        };
+        let before = out.changes.len();
+        to_okta_api(out, name, &to_okta.value, live, &empty);
+        for change in &mut out.changes[before..] {
+            if let Op::PutFeature { fields, .. } = &mut change.op {
+                fields.iter_mut().for_each(|f| f.before = unknown.into());
+            }
+        }
+    }
     let Some(to_app) = &provisioning.to_app else {
         return;
     };
-    let unknown = "(unreadable until the connection is enabled)";
     let toggles = to_app.value.toggles();
     let fields: Vec<FieldChange> = toggles
         .iter()
@@ -132,6 +153,52 @@ fn not_enabled(out: &mut Changes, name: &str, provisioning: &Provisioning, live:
     }
     out.changes
         .push(put_to_app(name, live, capabilities, fields));
+}
+
+/// The To Okta import settings of an app the Features API allows it for (finding B3): one PUT
+/// of `INBOUND_PROVISIONING`'s capabilities with the settings the config sets changed.
+fn to_okta_api(
+    out: &mut Changes,
+    name: &str,
+    to_okta: &ToOkta,
+    live: &LiveApp,
+    feature: &AppFeature,
+) {
+    let mut capabilities = feature.capabilities.clone().unwrap_or_else(|| json!({}));
+    let mut fields = Vec::new();
+    for (setting, want) in to_okta.settings() {
+        let have = feature.capability(setting.capability_pointer());
+        if have != Some(&want) {
+            fields.push(FieldChange {
+                field: setting.console_label().into(),
+                before: have.map_or("(none)".into(), value_text),
+                after: value_text(&want),
+            });
+            AppFeature::set_capability(&mut capabilities, setting.capability_pointer(), want);
+        }
+    }
+    if fields.is_empty() {
+        return;
+    }
+    out.changes.push(Change::new(
+        Subject::ToOkta { app: name.into() },
+        Op::PutFeature {
+            app_id: live.app.id.clone(),
+            feature: INBOUND_PROVISIONING.into(),
+            capabilities,
+            fields,
+        },
+        Risk::Safe,
+    ));
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Bool(true) => "on".into(),
+        Value::Bool(false) => "off".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// The Features-API write of the To App toggles.
