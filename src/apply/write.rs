@@ -295,6 +295,12 @@ async fn single(client: &Client, secrets: &Secrets, change: &Change) -> Result<(
             app_id,
             user_id,
             profile,
+        }
+        | Op::ConvertUser {
+            app_id,
+            user_id,
+            profile,
+            ..
         } => {
             client.assign_user(app_id, user_id, profile).await?;
         }

@@ -43,6 +43,7 @@ pub fn targets(change: &Change, app_id: Option<&AppId>, live: &Snapshot) -> Targ
         (Subject::UserAssignment { .. }, op) => {
             let user = match op {
                 Op::AssignUser { user_id, .. }
+                | Op::ConvertUser { user_id, .. }
                 | Op::UpdateUser { user_id, .. }
                 | Op::UnassignUser { user_id, .. } => Some(user_id.0.clone()),
                 _ => None,

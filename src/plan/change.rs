@@ -224,6 +224,15 @@ pub enum Op {
         user_id: UserId,
         profile: Map<String, Value>,
     },
+    /// Assign directly a user who holds the app only through a group (finding D4): the
+    /// assignment becomes individual — it stays when the group goes, and only the Admin
+    /// Console's Convert Assignments turns it back. Sent like an assignment.
+    ConvertUser {
+        app_id: AppId,
+        user_id: UserId,
+        profile: Map<String, Value>,
+        fields: Vec<FieldChange>,
+    },
     /// Change an assigned user's app profile: `profile` holds only the values that change
     /// (Okta merges them into the stored profile).
     UpdateUser {
@@ -305,6 +314,7 @@ impl Op {
             | Op::PutFeature { .. }
             | Op::SetConnection { .. }
             | Op::UpdateUser { .. }
+            | Op::ConvertUser { .. }
             | Op::PutGroup { .. } => Action::Update,
             Op::ReorderEnum { .. } => Action::Reorder,
             Op::ReplaceAttribute { .. } => Action::Replace,
@@ -324,6 +334,7 @@ impl Op {
             | Op::PutFeature { fields, .. }
             | Op::SetConnection { fields, .. }
             | Op::UpdateUser { fields, .. }
+            | Op::ConvertUser { fields, .. }
             | Op::PutGroup { fields, .. }
             | Op::Manual { fields, .. } => fields,
             _ => &[],

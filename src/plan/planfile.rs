@@ -346,6 +346,7 @@ fn touched(change: &Change, live: &Snapshot, app: Option<&LiveApp>) -> Vec<(Stri
         (Subject::UserAssignment { app: name, login }, Some(app)) => {
             let user_id = match &change.op {
                 Op::AssignUser { user_id, .. }
+                | Op::ConvertUser { user_id, .. }
                 | Op::UpdateUser { user_id, .. }
                 | Op::UnassignUser { user_id, .. } => Some(user_id),
                 _ => None,

@@ -47,7 +47,7 @@ pub(super) fn app(
             Risk::DataLoss
         },
     };
-    users(changes, notes, errors, &cx, &assignments.value);
+    users(changes, errors, &cx, &assignments.value);
     if manage.users == Ownership::Exclusive {
         unassign_users(changes, notes, &cx, &assignments.value);
     }
@@ -130,7 +130,6 @@ fn is_group_scope(scope: Option<&str>) -> bool {
 /// Declared users: assign, or update the profile values the config sets.
 fn users(
     changes: &mut Vec<Change>,
-    notes: &mut Vec<Note>,
     errors: &mut Vec<DiffError>,
     cx: &Context<'_>,
     assignments: &Assignments,
@@ -159,20 +158,18 @@ fn users(
                     fields: update.fields,
                 }
             }
-            found => {
-                if found.is_some() {
-                    notes.push(Note {
-                        app: cx.name.into(),
-                        text: format!(
-                            "{} holds the app through a group; assigning them directly makes it an individual assignment, which stays when the group goes (only the Admin Console's Convert Assignments turns it back)",
-                            login.value
-                        ),
-                    });
-                }
-                let user_id = found
-                    .map(|u| u.assignment.id.clone())
-                    .or_else(|| cx.directory.user(login).cloned());
-                let Some(user_id) = user_id else {
+            Some(user) => Op::ConvertUser {
+                app_id: app_id.clone(),
+                user_id: user.assignment.id.clone(),
+                profile: want,
+                fields: vec![FieldChange {
+                    field: "assignment".into(),
+                    before: "through a group".into(),
+                    after: "individual: stays when the group goes (only the Admin Console's Convert Assignments turns it back)".into(),
+                }],
+            },
+            None => {
+                let Some(user_id) = cx.directory.user(login).cloned() else {
                     errors.push(DiffError::NoSuchUser {
                         app: cx.name.into(),
                         login: login.value.clone(),

@@ -338,3 +338,27 @@ fn removing_an_enum_value_users_may_hold_is_data_loss() {
         .unwrap_or_else(|| panic!("{:#?}", plan.changes));
     assert_eq!(change.risk, Risk::DataLoss);
 }
+
+#[test]
+fn a_direct_assignment_of_a_group_granted_user_is_its_own_action() {
+    // Finding D4: not `+ user`: the assignment turns individual, which the API cannot undo.
+    let text = "apps:\n  luciq:\n    find: { label: Luciq }\n    assignments:\n      users:\n        alice@example.com:\n";
+    let mut app = live_app(vec![], json!({}), json!({}));
+    app.users = Some(vec![LiveUser {
+        login: "alice@example.com".into(),
+        assignment: from_value(json!({"id": "00uALICE", "scope": "GROUP", "profile": {}})).unwrap(),
+    }]);
+    let plan = diff(&config(text), &org(json!({}), app)).unwrap();
+    assert_eq!(plan.changes.len(), 1);
+    assert!(
+        matches!(plan.changes[0].op, Op::ConvertUser { .. }),
+        "{:#?}",
+        plan.changes
+    );
+    assert_eq!(plan.changes[0].action, Action::Update);
+    assert!(
+        plan.changes[0].op.fields()[0]
+            .after
+            .contains("Convert Assignments")
+    );
+}
