@@ -386,12 +386,14 @@ fn warnings_are_printed_and_pass() {
         .iter()
         .map(|d| d["code"].as_str().unwrap())
         .collect();
-    assert_eq!(report["warnings"], 3, "{report:#}");
+    assert_eq!(report["warnings"], 4, "{report:#}");
     assert!(
         codes.iter().filter(|c| **c == "toggle-conflict").count() == 2,
         "{codes:?}"
     );
     assert!(codes.contains(&"missing-namespace"), "{codes:?}");
+    // Finding D10: no external name, so the SCIM server may never receive it.
+    assert!(codes.contains(&"missing-external-name"), "{codes:?}");
 }
 
 #[test]

@@ -52,6 +52,7 @@ pub enum Code {
     UsernameExpression,
     // Warnings.
     MissingNamespace,
+    MissingExternalName,
     ToggleConflict,
     PriorityClash,
 }
@@ -89,6 +90,7 @@ impl Code {
             Code::AuthIncomplete => "auth-incomplete",
             Code::UsernameExpression => "username-expression",
             Code::MissingNamespace => "missing-namespace",
+            Code::MissingExternalName => "missing-external-name",
             Code::ToggleConflict => "toggle-conflict",
             Code::PriorityClash => "priority-clash",
         }

@@ -447,6 +447,9 @@ impl Validator {
             }
         }
         self.mappings(app_name, app, okta_attributes, scim.is_some());
+        if scim.is_some() {
+            self.external_names(app);
+        }
         if let Some(assignments) = &app.assignments {
             for (login, profile) in &assignments.value.users {
                 if let Some(profile) = profile {
@@ -524,6 +527,25 @@ impl Validator {
         ] {
             if let Some(secret) = secret {
                 self.secret(secret, field);
+            }
+        }
+    }
+
+    /// Finding D10: the recorded app-schema answers show no `externalName` on properties made
+    /// through the API, and a SCIM server only receives an attribute under its external name.
+    fn external_names(&mut self, app: &App) {
+        for (name, attribute) in &app.attributes {
+            if attribute.external_name.is_none() {
+                self.push(
+                    Diagnostic::warning(
+                        Code::MissingExternalName,
+                        name.at,
+                        format!("`{name}` is pushed through SCIM without an external name"),
+                    )
+                    .help(format!(
+                        "Okta may leave it empty on an attribute made through its API, and the SCIM server then never receives the value; set `external_name: {name}` (its name in the vendor's SCIM schema)"
+                    )),
+                );
             }
         }
     }

@@ -362,3 +362,22 @@ fn a_direct_assignment_of_a_group_granted_user_is_its_own_action() {
             .contains("Convert Assignments")
     );
 }
+
+#[test]
+fn a_mapping_change_says_existing_users_are_not_updated() {
+    // Finding D5: the public API changes the mapping, not the users already assigned.
+    let text = LUCIQ.replace(
+        "instabugApplications: user.instabugApplications",
+        "instabugApplications: user.instabugApplications2",
+    );
+    let text = text.replace(
+        "    instabugApplications:\n      title: Instabug Applications\n      type: string array                      # the same",
+        "    instabugApplications2:\n      title: Instabug Applications\n      type: string array                      # the same",
+    );
+    let plan = diff(&config(&text), &org(okta_attributes(), converged_app())).unwrap();
+    let step = plan.changes.iter().find_map(|c| match &c.op {
+        Op::Manual { steps, .. } if steps[0].contains("Apply updates now") => Some(&steps[0]),
+        _ => None,
+    });
+    assert!(step.is_some(), "{:#?}", plan.changes);
+}
