@@ -212,24 +212,8 @@ fn check_mapped(
 /// ones are refused as recorded in oktadeveloper/okta-blog-archive issue #2167: `Api
 /// validation failed: assignment`, one cause `Property 'x' not found` each.
 fn check_profile(schema: &Value, profile: &Map<String, Value>) -> Result<(), Reply> {
-    let property = |key: &str| {
-        schema["definitions"]["custom"]["properties"]
-            .get(key)
-            .or_else(|| schema["definitions"]["base"]["properties"].get(key))
-    };
-    let unknown: Vec<String> = profile
-        .keys()
-        .filter(|k| property(k).is_none())
-        .map(|k| format!("Property '{k}' not found"))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(super::error(
-            400,
-            "E0000001",
-            "Api validation failed: assignment",
-            &unknown,
-        ));
-    }
+    let property = |key: &str| super::schema_property(schema, key);
+    super::only_known_properties("assignment", profile.keys(), |k| property(k).is_some())?;
     for (key, value) in profile {
         let Some(property) = property(key) else {
             continue;

@@ -111,6 +111,36 @@ impl Reply {
 }
 
 /// Okta's error body.
+/// A property of a user profile schema: a custom one, else a base one.
+pub(super) fn schema_property<'s>(schema: &'s Value, name: &str) -> Option<&'s Value> {
+    schema["definitions"]["custom"]["properties"]
+        .get(name)
+        .or_else(|| schema["definitions"]["base"]["properties"].get(name))
+}
+
+/// Refuses profile keys `known` does not know: `Api validation failed: {operation}`, one cause
+/// `Property 'x' not found` each (recorded for assignments in oktadeveloper/okta-blog-archive
+/// issue #2167; the same wording is assumed for Okta user profiles).
+pub(super) fn only_known_properties<'k>(
+    operation: &str,
+    keys: impl Iterator<Item = &'k String>,
+    known: impl Fn(&str) -> bool,
+) -> Result<(), Reply> {
+    let unknown: Vec<String> = keys
+        .filter(|k| !known(k))
+        .map(|k| format!("Property '{k}' not found"))
+        .collect();
+    match unknown.is_empty() {
+        true => Ok(()),
+        false => Err(error(
+            400,
+            "E0000001",
+            &format!("Api validation failed: {operation}"),
+            &unknown,
+        )),
+    }
+}
+
 pub fn error(status: u16, code: &str, summary: &str, causes: &[String]) -> Reply {
     let causes: Vec<Value> = causes
         .iter()
