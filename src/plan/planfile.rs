@@ -37,6 +37,11 @@ pub struct SavedPlan {
     pub changes: Vec<Change>,
     /// Live object → digest of its state when planned.
     pub fingerprints: BTreeMap<String, String>,
+    /// Digest of everything above, written by `save`: a file whose content no longer gives it
+    /// was edited after it was saved, and is refused as such (not as a changed org). It detects
+    /// edits, not an adversary: whoever can write the file can recompute it.
+    #[serde(default)]
+    pub content_digest: String,
 }
 
 /// Why a plan file cannot be read.
@@ -67,6 +72,11 @@ pub enum PlanFileError {
         action: String,
         op: String,
     },
+    #[error(
+        "{path} was edited after it was saved: its content no longer matches its `content_digest`. \
+         A reviewed plan is applied as it was saved; plan again (`plan --out`) instead of editing the file"
+    )]
+    Edited { path: PathBuf },
     #[error("cannot save the plan to {path}: {source}")]
     Unwritable {
         path: PathBuf,
@@ -110,7 +120,24 @@ impl SavedPlan {
             config_digest: config_digest(sources),
             changes: plan.changes.clone(),
             fingerprints: fingerprints(&plan.changes, live),
+            content_digest: String::new(),
         }
+        .sealed()
+    }
+
+    /// This plan with its `content_digest` set.
+    fn sealed(mut self) -> SavedPlan {
+        self.content_digest = self.content();
+        self
+    }
+
+    /// The digest of the plan's content: every field but the digest itself.
+    fn content(&self) -> String {
+        let mut value = json(self);
+        if let Some(map) = value.as_object_mut() {
+            map.remove("content_digest");
+        }
+        digest(&value)
     }
 
     /// Writes the plan through a temporary file and a rename: never half a file.
@@ -157,6 +184,9 @@ impl SavedPlan {
         }
         let saved: SavedPlan =
             serde_json::from_value(value).map_err(|e| not_a_plan(e.to_string()))?;
+        if saved.content_digest.is_empty() {
+            return Err(not_a_plan("it has no `content_digest`".into()));
+        }
         for (index, change) in saved.changes.iter().enumerate() {
             if change.action != change.op.action() {
                 return Err(PlanFileError::Inconsistent {
@@ -166,6 +196,11 @@ impl SavedPlan {
                     op: label(&change.op.action()),
                 });
             }
+        }
+        if saved.content() != saved.content_digest {
+            return Err(PlanFileError::Edited {
+                path: path.to_path_buf(),
+            });
         }
         Ok(saved)
     }
@@ -440,6 +475,28 @@ mod tests {
         assert!(text.contains("made by oktaform 0.0.9"), "{text}");
         let text = rewrite(&|v| v["changes"][0]["action"] = json!("delete"));
         assert!(text.contains("change 1 says `delete`"), "{text}");
+        // Content edits: each named as an edit of the file, never as a changed org or config.
+        for edit in [
+            // Lowering a change's risk would slip it past the apply guard.
+            &(|v: &mut Value| {
+                let risk = if v["changes"][0]["risk"] == "safe" { "data-loss" } else { "safe" };
+                v["changes"][0]["risk"] = json!(risk);
+            }) as &dyn Fn(&mut Value),
+            &|v| v["changes"].as_array_mut().unwrap().truncate(1),
+            &|v| {
+                let first = v["fingerprints"].as_object().unwrap().keys().next().unwrap().clone();
+                v["fingerprints"][first] = json!("0000");
+            },
+            &|v| v["config_digest"] = json!("0000"),
+            &|v| v["org"] = json!("https://other.okta.com"),
+        ] {
+            let text = rewrite(edit);
+            assert!(text.contains("was edited after it was saved"), "{text}");
+        }
+        let text = rewrite(&|v| {
+            v.as_object_mut().unwrap().remove("content_digest");
+        });
+        assert!(text.contains("no `content_digest`"), "{text}");
         std::fs::write(&path, "{").unwrap();
         assert!(matches!(
             SavedPlan::load(&path),
