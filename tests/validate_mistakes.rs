@@ -112,7 +112,11 @@ const CASES: &[Case] = &[
     case("type spelt another way", &[("a.yaml", concat!(app!(), "    attributes:\n      x:\n        title: X\n        type: array of string\n"))],
         "unknown-value", "array of string", "unknown value `array of string`"),
     case("tab indentation", &[("a.yaml", "apps:\n  luciq:\n\tfind: { label: Luciq }\n")],
-        "yaml-syntax", "find", "tabs"),
+        "yaml-syntax", "\tfind", "tabs"),
+    case("tab after spaces", &[("a.yaml", "apps:\n  luciq:\n  \tfind: { label: Luciq }\n")],
+        "yaml-syntax", "\tfind", "tabs"),
+    case("two apps finding one Okta app", &[("a.yaml", concat!(app!(), "  luciq_again:\n    find: {label: Luciq}\n"))],
+        "same-okta-app", "{label: Luciq}", "apps `luciq` and `luciq_again` both find the Okta app with label `Luciq`"),
     case("bad indentation", &[("a.yaml", concat!(app!(), "     attributes: {}\n"))],
         "yaml-syntax", "attributes", "did not find expected key"),
     case("same app twice in a file", &[("a.yaml", concat!(app!(), "  luciq:\n    find: { label: Other }\n"))],
@@ -468,4 +472,25 @@ fn one_source_per_attribute_and_agreeing_or_computed_mappings_pass() {
         .map(|d| d["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, ["mapped-and-assigned"], "{report:#}");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_pointed_at_its_first_bad_byte() {
+    let work = Workdir::new();
+    let path = work.path().join("a.yaml");
+    std::fs::write(&path, b"apps:\n  luciq:\n    find: { label: Lu\xe9ciq }\n").unwrap();
+    let output = work.run(&["validate", "-c", "a.yaml", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "not-utf8", "{d:#}");
+    assert_eq!(d["location"]["line"], 3, "{d:#}");
+    assert_eq!(d["location"]["column"], 22, "{d:#}");
+    assert!(
+        d["message"].as_str().unwrap().contains("byte 0xe9"),
+        "{d:#}"
+    );
+    let output = work.run(&["validate", "-c", "a.yaml"]);
+    let text = stderr(&output);
+    assert!(text.contains("a.yaml:3:22"), "{text}");
 }

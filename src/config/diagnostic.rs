@@ -20,6 +20,7 @@ pub enum Severity {
 pub enum Code {
     // Reading and parsing.
     FileUnreadable,
+    NotUtf8,
     NoConfigFiles,
     YamlSyntax,
     DuplicateKey,
@@ -30,6 +31,7 @@ pub enum Code {
     MissingKey,
     // Merging several files.
     DeclaredTwice,
+    SameOktaApp,
     // Cross-object checks.
     InlineSecret,
     UnresolvedReference,
@@ -61,6 +63,7 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::FileUnreadable => "file-unreadable",
+            Code::NotUtf8 => "not-utf8",
             Code::NoConfigFiles => "no-config-files",
             Code::YamlSyntax => "yaml-syntax",
             Code::DuplicateKey => "duplicate-key",
@@ -70,6 +73,7 @@ impl Code {
             Code::InvalidValue => "invalid-value",
             Code::MissingKey => "missing-key",
             Code::DeclaredTwice => "declared-twice",
+            Code::SameOktaApp => "same-okta-app",
             Code::InlineSecret => "inline-secret",
             Code::UnresolvedReference => "unresolved-reference",
             Code::InvalidOrgUrl => "invalid-org-url",

@@ -104,8 +104,15 @@ pub fn load(paths: &[PathBuf]) -> (Sources, Result<Config, Vec<Diagnostic>>) {
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for path in files {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let text = match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        errors.push(not_utf8(&mut sources, path, e));
+                        continue;
+                    }
+                };
                 let id = sources.add(path, text);
                 let text = &sources.get(id).map(|f| f.text.as_str()).unwrap_or_default();
                 match parse(id, text) {
@@ -162,6 +169,59 @@ fn absolutize(config: &mut Config, sources: &Sources) {
                 fix(reference, secret.at.file);
             }
         }
+    }
+}
+
+/// A file that is not UTF-8, pointed at its first bad byte (the rest is shown lossily).
+fn not_utf8(sources: &mut Sources, path: PathBuf, error: std::string::FromUtf8Error) -> Diagnostic {
+    let valid = error.utf8_error().valid_up_to();
+    let byte = error.as_bytes().get(valid).copied().unwrap_or_default();
+    let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+    let before = &text[..valid];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    let message = format!(
+        "`{}` is not UTF-8: byte 0x{byte:02x} at line {line}, column {col}",
+        path.display()
+    );
+    let file = sources.add(path, text);
+    let at = Pos {
+        file,
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        col: u32::try_from(col).unwrap_or(u32::MAX),
+        offset: u32::try_from(valid).ok(),
+        len: u32::try_from(char::REPLACEMENT_CHARACTER.len_utf8()).unwrap_or(0),
+    };
+    Diagnostic::error(Code::NotUtf8, at, message)
+        .label("not a UTF-8 character")
+        .help("save the file as UTF-8 (YAML files are UTF-8; Latin-1 or UTF-16 editors' defaults are not)")
+}
+
+/// Where a "tabs disallowed" error really is: serde-saphyr points after the tab, at the
+/// first character it could not indent; the caret belongs on the tab itself.
+fn at_the_tab(text: &str, at: Pos) -> Pos {
+    let Some(start) = byte_offset(text, at.line, 1) else {
+        return at;
+    };
+    let line = text[start as usize..].lines().next().unwrap_or_default();
+    match line
+        .char_indices()
+        .enumerate()
+        .find(|(_, (_, c))| *c == '\t')
+    {
+        Some((chars, (bytes, _))) => Pos {
+            col: u32::try_from(chars + 1).unwrap_or(u32::MAX),
+            offset: u32::try_from(start as usize + bytes).ok(),
+            len: 1,
+            ..at
+        },
+        None => at,
     }
 }
 
@@ -274,6 +334,12 @@ fn yaml_diagnostic(id: FileId, text: &str, error: &YamlError) -> Diagnostic {
         ),
         other => {
             let message = plain_message(other);
+            let at = if message.contains("tab") {
+                at_the_tab(text, at)
+            } else {
+                at
+            };
+            let located = |code, message: String| Diagnostic::error(code, at, message);
             let help = if message.contains("tab") {
                 Some("YAML indents with spaces only: replace the tab with spaces")
             } else if message.contains("did not find expected key")

@@ -59,6 +59,7 @@ pub fn validate(config: &Config, references: References) -> Vec<Diagnostic> {
     for (app_name, app) in &config.apps {
         v.app(app_name, app, okta_attributes);
     }
+    v.one_config_app_per_okta_app(&config.apps);
     v.out
 }
 
@@ -363,6 +364,39 @@ impl Validator {
                 );
             } else {
                 seen.insert(canonical, choice.value.at);
+            }
+        }
+    }
+
+    /// Two config apps that find the same Okta app would each apply their own view of it —
+    /// with one `users: exclusive`, every apply unassigns what the other assigns.
+    fn one_config_app_per_okta_app(&mut self, apps: &IndexMap<Loc<String>, App>) {
+        let mut seen: IndexMap<(&'static str, &str), (&Loc<String>, Pos)> = IndexMap::new();
+        for (name, app) in apps {
+            let (key, value) = match &app.find.value {
+                super::model::Find::Id(id) => ("id", id.0.as_str()),
+                super::model::Find::Label(label) => ("label", label.as_str()),
+                super::model::Find::Name(name) => ("name", name.as_str()),
+            };
+            match seen.get(&(key, value)) {
+                Some((first, first_at)) => self.push(
+                    Diagnostic::error(
+                        Code::SameOktaApp,
+                        app.find.at,
+                        format!(
+                            "apps `{first}` and `{name}` both find the Okta app with {key} `{value}`"
+                        ),
+                    )
+                    .label("the same Okta app again")
+                    .related(*first_at, format!("`{first}` finds it here"))
+                    .help(
+                        "one config app per Okta app: merge the two into one, or point `find` at \
+                         different apps (two views of one app undo each other on every apply)",
+                    ),
+                ),
+                None => {
+                    seen.insert((key, value), (name, app.find.at));
+                }
             }
         }
     }

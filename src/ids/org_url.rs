@@ -162,10 +162,16 @@ mod tests {
             ("http://user:s3cr3t@127.0.0.1:8907", "http://127.0.0.1:8907"),
             ("https://s3cr3t@acme.okta.com", "https://acme.okta.com"),
             ("https://:s3cr3t@acme.okta.com/", "https://acme.okta.com"),
-            ("https://acme.okta.com/?token=s3cr3t", "https://acme.okta.com"),
+            (
+                "https://acme.okta.com/?token=s3cr3t",
+                "https://acme.okta.com",
+            ),
             ("https://acme.okta.com/#s3cr3t", "https://acme.okta.com"),
             // Refused for the credential before the path or scheme is looked at.
-            ("http://u:s3cr3t@acme.okta.com/admin", "http://acme.okta.com"),
+            (
+                "http://u:s3cr3t@acme.okta.com/admin",
+                "http://acme.okta.com",
+            ),
             ("s3cr3t@acme.okta.com", ""),
         ] {
             let error = OrgUrl::parse(text).unwrap_err();

@@ -479,12 +479,22 @@ mod tests {
         for edit in [
             // Lowering a change's risk would slip it past the apply guard.
             &(|v: &mut Value| {
-                let risk = if v["changes"][0]["risk"] == "safe" { "data-loss" } else { "safe" };
+                let risk = if v["changes"][0]["risk"] == "safe" {
+                    "data-loss"
+                } else {
+                    "safe"
+                };
                 v["changes"][0]["risk"] = json!(risk);
             }) as &dyn Fn(&mut Value),
             &|v| v["changes"].as_array_mut().unwrap().truncate(1),
             &|v| {
-                let first = v["fingerprints"].as_object().unwrap().keys().next().unwrap().clone();
+                let first = v["fingerprints"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .next()
+                    .unwrap()
+                    .clone();
                 v["fingerprints"][first] = json!("0000");
             },
             &|v| v["config_digest"] = json!("0000"),

@@ -9,6 +9,8 @@ mod attributes;
 mod mappings;
 mod provisioning;
 
+use indexmap::IndexMap;
+
 use super::change::{Change, Note, Op};
 use crate::config::model::{App, Config, Ownership};
 use crate::okta::{Directory, LiveApp, Snapshot};
@@ -44,6 +46,39 @@ pub enum DiffError {
         app: String,
         direction: &'static str,
     },
+    #[error(
+        "apps `{first}` and `{second}` both found the Okta app `{label}` ({id}): one config app per Okta app — merge them, or point `find` at different apps (two views of one app undo each other on every apply)"
+    )]
+    SameLiveApp {
+        first: String,
+        second: String,
+        label: String,
+        id: String,
+    },
+}
+
+/// Config apps whose `find`s resolved to one live app (by id and label, or label and name —
+/// what validation cannot see offline).
+fn same_live_app(config: &Config, live: &Snapshot) -> Vec<DiffError> {
+    let mut first_by_id: IndexMap<&str, &str> = IndexMap::new();
+    let mut errors = Vec::new();
+    for name in config.apps.keys() {
+        let Some(app) = live.apps.get(name.as_str()) else {
+            continue;
+        };
+        match first_by_id.get(app.app.id.0.as_str()) {
+            Some(first) => errors.push(DiffError::SameLiveApp {
+                first: (*first).to_string(),
+                second: name.to_string(),
+                label: app.app.label.clone(),
+                id: app.app.id.0.clone(),
+            }),
+            None => {
+                first_by_id.insert(&app.app.id.0, name);
+            }
+        }
+    }
+    errors
 }
 
 /// Computes the changes that make the org match the config, in the plan's one order
@@ -65,6 +100,7 @@ pub fn diff(config: &Config, live: &Snapshot) -> Result<Changes, Vec<DiffError>>
         );
     }
     let okta_user_replaced = replaced(&out.changes);
+    errors.extend(same_live_app(config, live));
     for (name, app) in &config.apps {
         let Some(live_app) = live.apps.get(name.as_str()) else {
             continue;

@@ -381,3 +381,27 @@ fn a_mapping_change_says_existing_users_are_not_updated() {
     });
     assert!(step.is_some(), "{:#?}", plan.changes);
 }
+
+#[test]
+fn two_config_apps_that_found_one_live_app_are_refused_naming_both() {
+    // `find: { id }` and `find: { label }` can name one app: only the read can tell.
+    let text = format!(
+        "{LUCIQ}  luciq_by_id:\n    find: {{ id: 0oa1luciq }}\n    assignments:\n      users:\n        bob@example.com: {{}}\n"
+    );
+    let mut live = org(
+        json!({}),
+        live_app(vec!["SCIM_PROVISIONING"], json!({}), json!({})),
+    );
+    let same = live.apps["luciq"].clone();
+    live.apps.insert("luciq_by_id".into(), same);
+    let errors = diff(&config(&text), &live).unwrap_err();
+    let text = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("apps `luciq` and `luciq_by_id` both found the Okta app `Luciq`"),
+        "{text}"
+    );
+}
