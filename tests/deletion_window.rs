@@ -55,7 +55,7 @@ async fn a_replace_inside_the_deletion_window_is_resumed_by_the_next_run() {
         .results
         .iter()
         .find_map(|(_, o)| match o {
-            oktaform::apply::Outcome::Failed { error } => Some(error.clone()),
+            oktaform::apply::Outcome::Failed { error, .. } => Some(error.clone()),
             _ => None,
         })
         .expect("the re-create waits for the window");

@@ -446,6 +446,19 @@ fn a_fault_mid_apply_is_reported_and_a_rerun_converges() {
         "a partial report: {text}"
     );
     assert!(text.contains("run apply again"), "{text}");
+    // What is known, said once: Okta answered 500, a re-read showed nothing changed, so the
+    // change is "not applied" with Okta's error id — and no console check is asked for.
+    assert!(text.contains(": not applied\n"), "{text}");
+    assert!(
+        text.contains("re-reading shows it did not take effect"),
+        "{text}"
+    );
+    assert!(
+        text.contains("E0000009") && text.contains("error id: oae"),
+        "{text}"
+    );
+    assert!(!text.contains("Admin Console before"), "{text}");
+    assert!(!text.contains("UNKNOWN"), "{text}");
 
     let (status, _) = sandbox.call("PUT", "/__sandbox/config", Some(json!({})));
     assert_eq!(status, 200);

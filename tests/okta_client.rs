@@ -253,18 +253,23 @@ async fn post_verified_rereads_and_resends_only_when_it_did_not_take_effect() {
             .await;
         let client = client(&server, fast());
         let rereads = Arc::new(Mutex::new(0));
-        let result: Value = client
-            .post_verified("/api/v1/apps/0oa1/users", &json!({"id": "00u1"}), || {
-                let rereads = rereads.clone();
-                async move {
-                    *rereads.lock().unwrap() += 1;
-                    Ok(took_effect.then(|| json!({"id": "00u1", "by": "reread"})))
-                }
-            })
+        let result = client
+            .post_verified::<_, Value, _, _>(
+                "/api/v1/apps/0oa1/users",
+                &json!({"id": "00u1"}),
+                || {
+                    let rereads = rereads.clone();
+                    async move {
+                        *rereads.lock().unwrap() += 1;
+                        Ok(took_effect.then(|| json!({"id": "00u1", "by": "reread"})))
+                    }
+                },
+            )
             .await
             .unwrap();
         let posts = server.received_requests().await.unwrap().len();
         assert_eq!(*rereads.lock().unwrap(), 1);
+        assert_eq!(result.by_reread, took_effect);
         if took_effect {
             assert_eq!((posts, result["by"].as_str()), (1, Some("reread")));
         } else {
@@ -494,4 +499,73 @@ async fn an_assignment_that_failed_in_flight_is_reread_not_reposted() {
         .await
         .unwrap();
     assert_eq!(assigned.profile["instabugRole"], "member");
+}
+
+/// After a POST fails in flight the error says what is known: a failed re-read leaves it
+/// unknown (and says why); a re-read showing nothing after the resend failed too makes it
+/// known not applied; a PUT that got 500 each time quotes Okta's answer and error id.
+#[tokio::test]
+async fn a_failed_write_says_what_is_known() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({
+            "errorCode": "E0000009", "errorSummary": "Internal Server Error", "errorId": "oaeBroken1"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "errorCode": "E0000009", "errorSummary": "Internal Server Error", "errorId": "oaePut1"
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server, fast());
+    // The re-read fails: unknown, with both reasons.
+    let unknown = client
+        .post_verified::<_, Value, _, _>("/api/v1/apps/0oa1/users", &json!({}), || async {
+            Err(Error::Transport {
+                url: "GET /api/v1/apps/0oa1/users/00u1".into(),
+                reason: "connection reset".into(),
+            })
+        })
+        .await
+        .unwrap_err();
+    let text = unknown.to_string();
+    assert!(
+        matches!(
+            unknown,
+            Error::PostOutcomeUnknown {
+                reread: Some(_),
+                ..
+            }
+        ),
+        "{text}"
+    );
+    assert!(text.contains("error id: oaeBroken1"), "{text}");
+    assert!(
+        text.contains("re-reading to learn whether it took effect failed too"),
+        "{text}"
+    );
+    assert!(text.contains("connection reset"), "{text}");
+    // The re-read answers "not there" twice: not applied.
+    let refused = client
+        .post_verified::<_, Value, _, _>("/api/v1/apps/0oa1/users", &json!({}), || async {
+            Ok(None)
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::PostNotApplied { .. }), "{refused}");
+    assert!(
+        refused.to_string().contains("did not take effect"),
+        "{refused}"
+    );
+    // A PUT answered 503 on every attempt: Okta's answer, not "no answer".
+    let put: Result<Value, Error> = client
+        .put("/api/v1/apps/0oa1/features/USER_PROVISIONING", &json!({}))
+        .await;
+    let text = put.unwrap_err().to_string();
+    assert!(text.contains("Okta answered 503 to PUT"), "{text}");
+    assert!(text.contains("error id: oaePut1"), "{text}");
+    assert!(text.contains("the same on each of 4 attempts"), "{text}");
+    assert!(!text.contains("no answer"), "{text}");
 }

@@ -29,13 +29,24 @@ use steps::{ChangeId, StepKind};
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum Outcome {
     Applied,
+    /// Applied: the answer broke off, and re-reading showed the change in the org.
+    AppliedConfirmedByReread,
     /// Not attempted: an earlier change of the same app failed.
     Skipped,
     /// Okta's API cannot make it; it stays on the manual checklist.
     Manual,
     Failed {
         error: String,
+        /// Whether the org holds it: not applied, not confirmed, or unknown.
+        known: write::Known,
     },
+}
+
+impl Outcome {
+    /// Applied, from the answer or a re-read.
+    pub fn is_applied(&self) -> bool {
+        matches!(self, Outcome::Applied | Outcome::AppliedConfirmedByReread)
+    }
 }
 
 /// The result of an apply, change by change, in plan order.
@@ -164,18 +175,24 @@ impl Run<'_> {
                 write::step(self.client, self.options, self.secrets, step.kind, &changes).await;
             match result {
                 // The delete half of a replacement is applied when its create half is.
-                Ok(()) if step.kind == StepKind::DeleteReplaced => {}
-                Ok(()) => {
+                Ok(_) if step.kind == StepKind::DeleteReplaced => {}
+                Ok(how) => {
+                    let outcome = match how {
+                        write::Written::Answered => Outcome::Applied,
+                        write::Written::Reread => Outcome::AppliedConfirmedByReread,
+                    };
                     for &i in &step.changes {
-                        outcomes[i] = Some(Outcome::Applied);
+                        outcomes[i] = Some(outcome.clone());
                     }
                 }
                 Err(e) => {
                     let error = e.to_string();
+                    let known = e.known();
                     tracing::warn!(%error, "apply step failed");
                     for &i in &step.changes {
                         outcomes[i] = Some(Outcome::Failed {
                             error: error.clone(),
+                            known,
                         });
                     }
                     return false;

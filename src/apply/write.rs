@@ -14,6 +14,41 @@ use crate::okta::{ApiError, Client, Error};
 use crate::plan::attribute::{Profile, Shape};
 use crate::plan::{Change, Op};
 
+/// How a step's success is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// From Okta's answer (or the read-back that follows a schema change).
+    Answered,
+    /// The answer broke off; a re-read showed the change took effect.
+    Reread,
+}
+
+/// What is known of a failed step's effect on the org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Known {
+    /// Okta refused it, or it was never sent: the org is as it was.
+    NotApplied,
+    /// No answer, but the request can be sent again safely (GET/PUT/DELETE, or a write Okta
+    /// accepted and did not show yet): running apply again settles it.
+    Unconfirmed,
+    /// A POST's answer broke off and re-reading could not tell: it may have taken effect.
+    Unknown,
+}
+
+impl Known {
+    /// What the org is known to hold, then what to do: the report's words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Known::NotApplied => "not applied",
+            Known::Unconfirmed => "not confirmed (safe to repeat: run apply again)",
+            Known::Unknown => {
+                "unknown: it may have taken effect — check it in the Admin Console before running apply again"
+            }
+        }
+    }
+}
+
 /// Why a step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -38,6 +73,32 @@ pub enum WriteError {
     Unresolved(String),
 }
 
+impl WriteError {
+    /// What is known of the step's effect.
+    pub fn known(&self) -> Known {
+        match self {
+            WriteError::Okta(error) => match error {
+                Error::Api(_)
+                | Error::GaveUp {
+                    answer: Some(_), ..
+                }
+                | Error::PostNotApplied { .. }
+                | Error::RateLimitWaitTooLong { .. }
+                | Error::OAuth { .. }
+                | Error::Credentials(_)
+                | Error::Client(_) => Known::NotApplied,
+                Error::GaveUp { answer: None, .. }
+                | Error::Transport { .. }
+                | Error::Decode { .. } => Known::Unconfirmed,
+                Error::PostOutcomeUnknown { .. } => Known::Unknown,
+            },
+            // The delete half was applied; the re-create was refused.
+            WriteError::DeletionPending { .. } | WriteError::Unresolved(_) => Known::NotApplied,
+            WriteError::NotShown { .. } => Known::Unconfirmed,
+        }
+    }
+}
+
 /// Sends one step's request.
 pub async fn step(
     client: &Client,
@@ -45,14 +106,14 @@ pub async fn step(
     secrets: &Secrets,
     kind: StepKind,
     changes: &[&Change],
-) -> Result<(), WriteError> {
+) -> Result<Written, WriteError> {
     let Some(first) = changes.first() else {
-        return Ok(());
+        return Ok(Written::Answered);
     };
     match kind {
         StepKind::DeleteReplaced => {
             let Some(target) = schema_target(first) else {
-                return Ok(());
+                return Ok(Written::Answered);
             };
             let body = changes
                 .iter()
@@ -65,7 +126,7 @@ pub async fn step(
         }
         StepKind::Schema => match schema_target(first) {
             Some(target) => write_schema(client, options, target, schema_body(changes)).await,
-            None => Ok(()),
+            None => Ok(Written::Answered),
         },
         StepKind::Mapping => mapping(client, changes).await,
         StepKind::Single => single(client, secrets, first).await,
@@ -178,7 +239,7 @@ async fn write_schema(
     options: &ApplyOptions,
     target: Target<'_>,
     body: Map<String, Value>,
-) -> Result<(), WriteError> {
+) -> Result<Written, WriteError> {
     let mut wait = options.backoff;
     let mut attempt = 0;
     let started = std::time::Instant::now();
@@ -208,23 +269,34 @@ async fn write_schema(
             }
             // The POST failed in flight: re-read to learn whether it took effect before sending
             // it again (a schema update is a partial update, so a second send is harmless).
-            Err(Error::PostOutcomeUnknown { .. }) if attempt < 2 => {
-                if shows(&get_schema(client, target).await?, &body, target.0) {
-                    return Ok(());
+            // After the second, the re-read says which way it went.
+            Err(Error::PostOutcomeUnknown { path, reason, .. }) => {
+                match get_schema(client, target).await {
+                    Ok(now) if shows(&now, &body, target.0) => return Ok(Written::Reread),
+                    Ok(_) if attempt < 2 => {}
+                    Ok(_) => return Err(Error::PostNotApplied { path, reason }.into()),
+                    Err(e) => {
+                        return Err(Error::PostOutcomeUnknown {
+                            path,
+                            reason,
+                            reread: Some(e.to_string()),
+                        }
+                        .into());
+                    }
                 }
             }
             other => break other?,
         }
     };
     if shows(&answer, &body, target.0) {
-        return Ok(());
+        return Ok(Written::Answered);
     }
     let mut wait = options.backoff;
     for _ in 0..options.read_back_attempts {
         tokio::time::sleep(wait).await;
         wait *= 2;
         if shows(&get_schema(client, target).await?, &body, target.0) {
-            return Ok(());
+            return Ok(Written::Answered);
         }
     }
     Err(WriteError::NotShown {
@@ -233,7 +305,7 @@ async fn write_schema(
 }
 
 /// One mapping POST: each changed property `{expression, pushStatus}`, or `null` to remove.
-async fn mapping(client: &Client, changes: &[&Change]) -> Result<(), WriteError> {
+async fn mapping(client: &Client, changes: &[&Change]) -> Result<Written, WriteError> {
     let mut mapping_id = None;
     let mut properties = Map::new();
     for change in changes {
@@ -264,13 +336,25 @@ async fn mapping(client: &Client, changes: &[&Change]) -> Result<(), WriteError>
             _ => {}
         }
     }
-    if let Some(id) = mapping_id {
-        client.update_mapping(id, properties).await?;
+    match mapping_id {
+        Some(id) => Ok(written(&client.update_mapping(id, properties).await?)),
+        None => Ok(Written::Answered),
     }
-    Ok(())
 }
 
-async fn single(client: &Client, secrets: &Secrets, change: &Change) -> Result<(), WriteError> {
+fn written<T>(verified: &crate::okta::Verified<T>) -> Written {
+    match verified.by_reread {
+        true => Written::Reread,
+        false => Written::Answered,
+    }
+}
+
+async fn single(
+    client: &Client,
+    secrets: &Secrets,
+    change: &Change,
+) -> Result<Written, WriteError> {
+    let mut how = Written::Answered;
     match &change.op {
         Op::SetConnection {
             app_id,
@@ -281,7 +365,7 @@ async fn single(client: &Client, secrets: &Secrets, change: &Change) -> Result<(
             let Some(secret) = secrets.get(token) else {
                 return Err(WriteError::Unresolved(token.to_string()));
             };
-            client.set_connection(app_id, base_url, secret).await?;
+            how = written(&client.set_connection(app_id, base_url, secret).await?);
         }
         Op::PutFeature {
             app_id,
@@ -302,7 +386,7 @@ async fn single(client: &Client, secrets: &Secrets, change: &Change) -> Result<(
             profile,
             ..
         } => {
-            client.assign_user(app_id, user_id, profile).await?;
+            how = written(&client.assign_user(app_id, user_id, profile).await?);
         }
         Op::UpdateUser {
             app_id,
@@ -310,7 +394,7 @@ async fn single(client: &Client, secrets: &Secrets, change: &Change) -> Result<(
             profile,
             ..
         } => {
-            client.update_app_user(app_id, user_id, profile).await?;
+            how = written(&client.update_app_user(app_id, user_id, profile).await?);
         }
         Op::UnassignUser { app_id, user_id } => {
             ignore_not_found(client.unassign_user(app_id, user_id).await)?
@@ -331,7 +415,7 @@ async fn single(client: &Client, secrets: &Secrets, change: &Change) -> Result<(
         } => ignore_not_found(client.unassign_group(app_id, group_id).await)?,
         _ => {}
     }
-    Ok(())
+    Ok(how)
 }
 
 /// A removal that finds nothing to remove has its effect already (e.g. after a retry).

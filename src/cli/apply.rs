@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use super::{ApplyArgs, fail, org, stdout_style};
 use crate::apply::guard::{self, Permissions};
-use crate::apply::{ApplyOptions, Outcome, Report, apply};
+use crate::apply::{ApplyOptions, Report, apply};
 use crate::okta::Access;
 use crate::plan::{Plan, SavedPlan};
 use crate::render::plan as render;
@@ -73,7 +73,7 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
         session
             .runtime
             .block_on(apply(&session.client, &plan, &ApplyOptions::default()))?;
-    print!("{}", report_text(&report));
+    print!("{}", crate::render::report::text(&report));
     Ok(Ok(report))
 }
 
@@ -94,59 +94,4 @@ fn confirm(plan: &Plan) -> anyhow::Result<bool> {
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
-}
-
-fn report_text(report: &Report) -> String {
-    let mut out = String::from("\n");
-    for (change, outcome) in &report.results {
-        let what = serde_json::to_value(&change.subject).unwrap_or_default();
-        let name = [
-            what.get("name"),
-            what.get("property"),
-            what.get("login"),
-            what.get("group"),
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(|v| v.as_str())
-        .unwrap_or_default();
-        let kind = what
-            .get("kind")
-            .and_then(|k| k.as_str())
-            .unwrap_or_default()
-            .replace('_', " ");
-        let app = change
-            .subject
-            .app()
-            .map(|a| format!("{a}: "))
-            .unwrap_or_default();
-        let line = match outcome {
-            Outcome::Applied => format!("applied  {} {app}{kind} {name}", change.action.symbol()),
-            Outcome::Skipped => format!(
-                "skipped  {} {app}{kind} {name} (an earlier change of this app failed)",
-                change.action.symbol()
-            ),
-            Outcome::Manual => format!(
-                "manual   {} {app}{kind} (Admin Console steps above; not applied)",
-                change.action.symbol()
-            ),
-            Outcome::Failed { error } => format!(
-                "FAILED   {} {app}{kind} {name}: {error}",
-                change.action.symbol()
-            ),
-        };
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    let applied = report.count(|o| matches!(o, Outcome::Applied));
-    let failed = report.count(|o| matches!(o, Outcome::Failed { .. }));
-    let skipped = report.count(|o| matches!(o, Outcome::Skipped));
-    let manual = report.count(|o| matches!(o, Outcome::Manual));
-    out.push_str(&format!(
-        "\nApplied {applied} change{}; {failed} failed, {skipped} skipped, {manual} manual step{} left.{}\n",
-        if applied == 1 { "" } else { "s" },
-        if manual == 1 { "" } else { "s" },
-        if failed > 0 { " Fix the error and run apply again: it continues from where the org is now." } else { "" }
-    ));
-    out
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::client::Client;
+use super::client::{Client, Verified};
 use super::error::{ApiError, Error};
 use super::types::{
     App, AppFeature, AppGroup, AppUser, Connection, Group, LogEvent, ProfileMapping, Schema, User,
@@ -94,7 +94,7 @@ impl Client {
         app: &AppId,
         base_url: &str,
         token: &SecretString,
-    ) -> Result<Connection, Error> {
+    ) -> Result<Verified<Connection>, Error> {
         let body = json!({ "baseUrl": base_url, "profile": { "authScheme": "TOKEN", "token": token.expose() } });
         let path = format!("/api/v1/apps/{app}/connections/default");
         let connection = self
@@ -169,15 +169,33 @@ impl Client {
     }
 
     /// Partial update of a mapping's properties: `{expression, pushStatus}`, or `null` to remove.
+    /// Safe to repeat (same end state); after an answer that broke off, a re-read tells whether
+    /// every property stands as sent.
     pub async fn update_mapping(
         &self,
         id: &MappingId,
         properties: Map<String, Value>,
-    ) -> Result<ProfileMapping, Error> {
-        self.post(
-            &format!("/api/v1/mappings/{id}"),
-            &json!({ "properties": properties }),
-        )
+    ) -> Result<Verified<ProfileMapping>, Error> {
+        let path = format!("/api/v1/mappings/{id}");
+        let body = json!({ "properties": properties });
+        self.post_verified(&path, &body, || async {
+            let now = self.mapping(id).await?;
+            let stands = properties.iter().all(|(name, sent)| {
+                let have = now.properties.as_ref().and_then(|p| p.get(name));
+                match (sent.get("expression").and_then(Value::as_str), have) {
+                    (None, have) => have.is_none(),
+                    (Some(expression), Some(have)) => {
+                        have.expression == expression
+                            && sent
+                                .get("pushStatus")
+                                .and_then(Value::as_str)
+                                .is_none_or(|push| have.push_status.as_deref() == Some(push))
+                    }
+                    (Some(_), None) => false,
+                }
+            });
+            Ok(stands.then_some(now))
+        })
         .await
     }
 
@@ -201,7 +219,7 @@ impl Client {
         app: &AppId,
         user: &UserId,
         profile: &Map<String, Value>,
-    ) -> Result<AppUser, Error> {
+    ) -> Result<Verified<AppUser>, Error> {
         let body = json!({ "id": user, "scope": "USER", "profile": profile });
         let path = format!("/api/v1/apps/{app}/users");
         self.post_verified(&path, &body, || async {
@@ -224,7 +242,7 @@ impl Client {
         app: &AppId,
         user: &UserId,
         profile: &Map<String, Value>,
-    ) -> Result<AppUser, Error> {
+    ) -> Result<Verified<AppUser>, Error> {
         let path = format!("/api/v1/apps/{app}/users/{user}");
         let body = json!({ "profile": profile });
         self.post_verified(&path, &body, || async {

@@ -86,10 +86,30 @@ enum Attempt {
     Retry {
         after: Duration,
         reason: String,
+        /// Okta's error, when it answered (a 5xx), to report instead of "no answer".
+        answer: Option<Box<ApiError>>,
     },
     Fail(Error),
     /// A POST failed in flight (connection lost, timeout, 5xx): it may have taken effect.
-    Unknown(String),
+    Unknown {
+        reason: String,
+        answer: Option<Box<ApiError>>,
+    },
+}
+
+/// A POST's result, and whether it is known from Okta's answer or from a re-read after the
+/// answer broke off (see [`Client::post_verified`]).
+#[derive(Debug, Clone)]
+pub struct Verified<T> {
+    pub value: T,
+    pub by_reread: bool,
+}
+
+impl<T> std::ops::Deref for Verified<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
 }
 
 /// Installs *ring* as rustls's crypto provider once per process.
@@ -208,31 +228,62 @@ impl Client {
     }
 
     /// POST; if it fails in flight, `verify` re-reads: `Some(result)` means it took effect, `None`
-    /// that it did not, and it is sent once more.
+    /// that it did not, and it is sent once more. A re-read that fails leaves the outcome
+    /// unknown, and the error says both what broke off and why the re-read could not tell.
     pub async fn post_verified<B, T, F, Fut>(
         &self,
         path: &str,
         body: &B,
         verify: F,
-    ) -> Result<T, Error>
+    ) -> Result<Verified<T>, Error>
     where
         B: Serialize,
         T: DeserializeOwned,
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<Option<T>, Error>>,
     {
+        let answered = |value| Verified {
+            value,
+            by_reread: false,
+        };
         match self.post(path, body).await {
-            Err(Error::PostOutcomeUnknown { .. }) => {
+            Err(Error::PostOutcomeUnknown { path, reason, .. }) => {
                 tracing::warn!(
                     path,
+                    %reason,
                     "POST failed in flight; re-reading to learn whether it took effect"
                 );
-                match verify().await? {
-                    Some(done) => Ok(done),
-                    None => self.post(path, body).await,
+                match verify().await {
+                    Ok(Some(value)) => Ok(Verified {
+                        value,
+                        by_reread: true,
+                    }),
+                    Ok(None) => match self.post(&path, body).await {
+                        // Failed in flight twice: a last re-read says which way.
+                        Err(Error::PostOutcomeUnknown { path, reason, .. }) => {
+                            match verify().await {
+                                Ok(Some(value)) => Ok(Verified {
+                                    value,
+                                    by_reread: true,
+                                }),
+                                Ok(None) => Err(Error::PostNotApplied { path, reason }),
+                                Err(e) => Err(Error::PostOutcomeUnknown {
+                                    path,
+                                    reason,
+                                    reread: Some(e.to_string()),
+                                }),
+                            }
+                        }
+                        other => other.map(answered),
+                    },
+                    Err(e) => Err(Error::PostOutcomeUnknown {
+                        path,
+                        reason,
+                        reread: Some(e.to_string()),
+                    }),
                 }
             }
-            other => other,
+            other => other.map(answered),
         }
     }
 
@@ -268,17 +319,30 @@ impl Client {
             {
                 Attempt::Done(answer) => return Ok(answer),
                 Attempt::Fail(error) => return Err(error),
-                Attempt::Unknown(reason) => {
+                Attempt::Unknown { reason, answer } => {
                     tracing::warn!(%method, path = %path, %reason, "POST outcome unknown");
-                    return Err(Error::PostOutcomeUnknown { path });
+                    let reason = match answer {
+                        Some(api) => api.to_string(),
+                        None => format!("{method} {path}: {reason}"),
+                    };
+                    return Err(Error::PostOutcomeUnknown {
+                        path,
+                        reason,
+                        reread: None,
+                    });
                 }
-                Attempt::Retry { after, reason } => {
+                Attempt::Retry {
+                    after,
+                    reason,
+                    answer,
+                } => {
                     if attempt >= self.options.max_attempts {
                         return Err(Error::GaveUp {
                             method: method.to_string(),
                             path,
                             attempts: attempt,
                             last: reason,
+                            answer,
                         });
                     }
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -348,19 +412,18 @@ impl Client {
                 self.limits.after_answer(bucket, None);
                 let reason = describe_transport(&e);
                 tracing::debug!(%method, path, %reason, "transport error");
-                return if idempotent {
+                return if idempotent || e.is_connect() {
+                    // Idempotent, or never reached Okta: safe to send again.
                     Attempt::Retry {
                         after: self.backoff(number),
                         reason,
-                    }
-                } else if e.is_connect() {
-                    // Never reached Okta: safe to send again.
-                    Attempt::Retry {
-                        after: self.backoff(number),
-                        reason,
+                        answer: None,
                     }
                 } else {
-                    Attempt::Unknown(reason)
+                    Attempt::Unknown {
+                        reason,
+                        answer: None,
+                    }
                 };
             }
         };
@@ -381,9 +444,13 @@ impl Client {
                     Attempt::Retry {
                         after: self.backoff(number),
                         reason,
+                        answer: None,
                     }
                 } else {
-                    Attempt::Unknown(reason)
+                    Attempt::Unknown {
+                        reason,
+                        answer: None,
+                    }
                 };
             }
         };
@@ -396,6 +463,7 @@ impl Client {
             return Attempt::Retry {
                 after: Duration::ZERO,
                 reason: "DPoP nonce challenge".into(),
+                answer: None,
             };
         }
         match status {
@@ -420,13 +488,24 @@ impl Client {
                 Attempt::Retry {
                     after,
                     reason: "429 rate limited (E0000047)".into(),
+                    answer: None,
                 }
             }
-            500..=599 if idempotent => Attempt::Retry {
-                after: self.backoff(number),
-                reason: format!("HTTP {status}"),
-            },
-            500..=599 => Attempt::Unknown(format!("HTTP {status}")),
+            500..=599 => {
+                let answer = Some(Box::new(api_error(
+                    status, method, path, &headers, &body, request_id,
+                )));
+                let reason = format!("HTTP {status}");
+                if idempotent {
+                    Attempt::Retry {
+                        after: self.backoff(number),
+                        reason,
+                        answer,
+                    }
+                } else {
+                    Attempt::Unknown { reason, answer }
+                }
+            }
             _ => {
                 if status == 401 {
                     self.auth.forget_token().await;

@@ -182,6 +182,9 @@ impl fmt::Display for ApiError {
         if let Some(id) = &self.request_id {
             write!(f, "\n  request id: {id}")?;
         }
+        if let Some(id) = self.body.error_id.as_deref().filter(|id| !id.is_empty()) {
+            write!(f, "\n  error id: {id} (quote it to Okta support)")?;
+        }
         if let Some(hint) = self.hint() {
             write!(f, "\n  what to do: {hint}")?;
         }
@@ -201,18 +204,34 @@ pub enum Error {
     },
     #[error("cannot reach Okta at {url}: {reason}")]
     Transport { url: String, reason: String },
-    #[error("{method} {path}: no answer after {attempts} attempts: {last}")]
+    /// Retried and failed each time. When Okta answered (a 5xx), `answer` is its last error
+    /// body, so the message says what Okta said rather than "no answer".
+    #[error("{}", gave_up(.method, .path, *.attempts, .last, .answer.as_deref()))]
     GaveUp {
         method: String,
         path: String,
         attempts: u32,
         last: String,
+        answer: Option<Box<ApiError>>,
     },
+    /// A POST whose answer never came whole (connection lost, broken body, or a 5xx), so
+    /// whether Okta applied it is not known from the answer. `reason` names the request and
+    /// what happened; `reread` is set when a re-read was tried to find out and failed too.
     #[error(
-        "POST {path} may or may not have taken effect (the request failed in flight) and re-reading could not tell; \
-         check in the Admin Console before running again"
+        "{reason}\n  {}",
+        match .reread {
+            Some(e) => format!("re-reading to learn whether it took effect failed too: {}", e.replace('\n', "\n  ")),
+            None => "whether it took effect is not known from the answer".to_string(),
+        }
     )]
-    PostOutcomeUnknown { path: String },
+    PostOutcomeUnknown {
+        path: String,
+        reason: String,
+        reread: Option<String>,
+    },
+    /// A POST that failed in flight and that a re-read shows did not take effect.
+    #[error("{reason}\n  re-reading shows it did not take effect")]
+    PostNotApplied { path: String, reason: String },
     #[error("rate limit for {bucket} is used up and resets in {}s, longer than the {}s oktaform waits", wait.as_secs(), max.as_secs())]
     RateLimitWaitTooLong {
         bucket: String,
@@ -240,6 +259,19 @@ impl Error {
             Error::Api(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+fn gave_up(
+    method: &str,
+    path: &str,
+    attempts: u32,
+    last: &str,
+    answer: Option<&ApiError>,
+) -> String {
+    match answer {
+        Some(api) => format!("{api}\n  (the same on each of {attempts} attempts)"),
+        None => format!("{method} {path}: no answer after {attempts} attempts: {last}"),
     }
 }
 
@@ -272,6 +304,11 @@ mod tests {
         .to_string();
         assert!(text.contains("E0000001 Api validation failed"), "{text}");
         assert!(text.contains("request id: req-1"), "{text}");
+        assert!(!text.contains("error id"), "{text}");
+        let mut with_id = api(500, "E0000009", "Internal Server Error");
+        with_id.body.error_id = Some("oaeAbC123".into());
+        let with_id = with_id.to_string();
+        assert!(with_id.contains("error id: oaeAbC123"), "{with_id}");
         assert!(text.contains("Features-API allow-list"), "{text}");
     }
 

@@ -15,7 +15,7 @@ mod snapshot;
 pub mod types;
 
 pub use auth::{Access, Credentials};
-pub use client::{Client, ClientOptions};
+pub use client::{Client, ClientOptions, Verified};
 pub use error::{ApiError, Error};
 pub use read::{ReadError, read};
 pub use scope::{AppScope, AppSelector, Apps, Parts, Scope};
