@@ -155,9 +155,13 @@ pub enum SandboxCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Address to listen on; port 0 picks a free one.
+    /// Address to listen on; port 0 picks a free one. Loopback only, unless --allow-remote.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: std::net::SocketAddr,
+    /// Serve on a non-loopback address. Needs --token with a secret of your own; the knobs
+    /// (under /__sandbox/) then need `Authorization: SSWS <token>` too.
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Where the org is kept between runs (created, and seeded, when missing).
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
@@ -244,6 +248,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         state: args.state,
         seed: args.seed,
         token: args.token,
+        allow_remote: args.allow_remote,
         knobs: crate::sandbox::Knobs {
             latency_ms: args.latency_ms,
             rate_limit: args.rate_limit,

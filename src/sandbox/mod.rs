@@ -44,7 +44,14 @@ pub struct SandboxOptions {
     /// The API token it accepts as `SSWS <token>`.
     pub token: String,
     pub knobs: Knobs,
+    /// Serve on a non-loopback address. Refused otherwise: the sandbox's knobs change anything
+    /// and its default token is public. Allowed, the knobs need the API token, which must not
+    /// be the default.
+    pub allow_remote: bool,
 }
+
+/// The API token a sandbox accepts unless told otherwise: public, so loopback only.
+pub const DEFAULT_TOKEN: &str = "sandbox-token";
 
 impl Default for SandboxOptions {
     fn default() -> Self {
@@ -52,8 +59,9 @@ impl Default for SandboxOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             state: None,
             seed: Seed::Demo,
-            token: "sandbox-token".into(),
+            token: DEFAULT_TOKEN.into(),
             knobs: Knobs::default(),
+            allow_remote: false,
         }
     }
 }
@@ -74,11 +82,26 @@ pub enum StartError {
     State(#[from] StateError),
     #[error("cannot listen on {addr}: {reason}")]
     Listen { addr: SocketAddr, reason: String },
+    #[error(
+        "refusing to serve on {0}: it is not a loopback address, and the sandbox's knobs (under /__sandbox/) can change anything. \
+         Listen on 127.0.0.1, or pass --allow-remote with --token <a secret of your own>"
+    )]
+    NotLoopback(SocketAddr),
+    #[error(
+        "--allow-remote needs --token <a secret of your own>: the default token `{DEFAULT_TOKEN}` is public"
+    )]
+    PublicToken,
 }
 
 impl Sandbox {
     /// Loads (or seeds) the org and starts serving on `options.listen` (port 0 picks one).
     pub async fn start(options: SandboxOptions) -> Result<Sandbox, StartError> {
+        if !options.listen.ip().is_loopback() && !options.allow_remote {
+            return Err(StartError::NotLoopback(options.listen));
+        }
+        if options.allow_remote && options.token == DEFAULT_TOKEN {
+            return Err(StartError::PublicToken);
+        }
         let org = OrgState::load_or_seed(options.state.as_deref(), options.seed)?;
         if let Some(path) = &options.state
             && !path.exists()
@@ -96,23 +119,37 @@ impl Sandbox {
             reason: e.to_string(),
         })?;
         let base_url = format!("http://{addr}");
-        let shared = Arc::new(server::Shared::new(
-            org,
-            options.knobs,
-            options.state,
-            options.token.clone(),
-        ));
+        let mut shared =
+            server::Shared::new(org, options.knobs, options.state, options.token.clone());
+        shared.remote = options.allow_remote;
+        let shared = Arc::new(shared);
         *shared.base_url.lock().unwrap_or_else(|e| e.into_inner()) = base_url.clone();
         let handler_state = shared.clone();
-        let app = axum::Router::new().fallback(
-            move |axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
-                  method: axum::http::Method,
-                  uri: axum::http::Uri,
-                  headers: axum::http::HeaderMap,
-                  body: axum::body::Bytes| {
-                server::handle(handler_state.clone(), peer, method, uri, headers, body)
-            },
-        );
+        let app =
+            axum::Router::new()
+                .fallback(
+                    move |axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<
+                        SocketAddr,
+                    >,
+                          method: axum::http::Method,
+                          uri: axum::http::Uri,
+                          headers: axum::http::HeaderMap,
+                          body: Result<
+                        axum::body::Bytes,
+                        axum::extract::rejection::BytesRejection,
+                    >| {
+                        let shared = handler_state.clone();
+                        async move {
+                            match body {
+                                Ok(body) => {
+                                    server::handle(shared, peer, method, uri, headers, body).await
+                                }
+                                Err(rejection) => server::body_refused(rejection.status()),
+                            }
+                        }
+                    },
+                )
+                .layer(axum::extract::DefaultBodyLimit::max(server::BODY_LIMIT));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // The peer address goes into the System Log's `client.ipAddress`.

@@ -141,6 +141,8 @@ pub struct Shared {
     pub state_path: Option<PathBuf>,
     pub token: String,
     pub base_url: Mutex<String>,
+    /// Served beyond loopback (`--allow-remote`): the knobs then need the API token too.
+    pub remote: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -160,6 +162,7 @@ impl Shared {
             state_path,
             token,
             base_url: Mutex::new(String::new()),
+            remote: false,
         }
     }
 
@@ -226,7 +229,14 @@ pub async fn handle(
         ..Origin::default()
     };
     let mut response = if let Some(rest) = path.strip_prefix("/__sandbox") {
-        knob(&shared, method.as_str(), rest, &query, &body, &origin)
+        if shared.remote && !knob_token_given(&shared, &headers) {
+            reply_json(
+                401,
+                json!({"error": "this sandbox is served beyond loopback: its knobs need `Authorization: SSWS <its API token>`"}),
+            )
+        } else {
+            knob(&shared, method.as_str(), rest, &query, &body, &origin)
+        }
     } else if path == "/oauth2/v1/token" && method == Method::POST {
         let base = lock(&shared.base_url).clone();
         let ttl = lock(&shared.knobs).token_ttl_s;
@@ -424,6 +434,50 @@ async fn management(
     }
     with_limits(respond(&reply))
 }
+
+/// Whether the request carries the API token (`SSWS …`), compared in constant time.
+fn knob_token_given(shared: &Shared, headers: &HeaderMap) -> bool {
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("SSWS "))
+        .unwrap_or_default();
+    given.len() == shared.token.len()
+        && given
+            .bytes()
+            .zip(shared.token.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// A request body over [`BODY_LIMIT`]: `413` in Okta's error shape (no recording shows Okta's
+/// own; its gateway refuses large bodies before the API sees them, and clients parse the body
+/// as an Okta error either way).
+/// A body that could not be read otherwise (it broke off): `400 E0000003`.
+pub fn body_refused(status: StatusCode) -> Response<Body> {
+    let reply = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        super::api::error(
+            413,
+            "E0000001",
+            "Api validation failed: request body",
+            &[format!(
+                "the request body is over {} MB",
+                BODY_LIMIT / (1024 * 1024)
+            )],
+        )
+    } else {
+        super::api::error(
+            400,
+            "E0000003",
+            "The request body was not well-formed.",
+            &[],
+        )
+    };
+    json_response(reply.status, reply.body.as_ref())
+}
+
+/// The largest request body the sandbox reads (axum's default).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 fn reply_json(status: u16, body: Value) -> Response<Body> {
     json_response(status, Some(&body))

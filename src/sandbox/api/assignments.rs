@@ -30,20 +30,36 @@ use serde_json::{Map, Value, json};
 
 use super::super::expression::{Context, evaluate, same};
 use super::super::state::{Actor, AppState, OrgState, Provisioning, now_ms, target, timestamp};
-use super::{Outcome, Reply, Request, Settings, app_index, forbidden, not_found, page, validation};
+use super::{
+    Is, Outcome, Reply, Request, Settings, app_index, forbidden, not_found, page, validation,
+};
 
 /// `rest`: the path after `/api/v1/apps/{id}/`, starting with `users` or `groups`.
 pub(super) fn route(org: &mut OrgState, req: &Request, id: &str, rest: &[&str]) -> Option<Outcome> {
     use Kind::{Group, User};
     Some(match (req.method, rest) {
         ("GET", ["users"]) => list(org, req, id, User),
-        ("POST", ["users"]) => req.with_json(|b| assign_user(org, req, id, None, b)),
+        ("POST", ["users"]) => req.with_json(
+            &[
+                ("id", Is::Text),
+                ("scope", Is::Text),
+                ("profile", Is::Object),
+                ("credentials", Is::Object),
+            ],
+            |b| assign_user(org, req, id, None, b),
+        ),
         ("GET", ["users", uid]) => get(org, id, User, uid),
-        ("POST", ["users", uid]) => req.with_json(|b| assign_user(org, req, id, Some(uid), b)),
+        ("POST", ["users", uid]) => req.with_json(
+            &[("profile", Is::Object), ("credentials", Is::Object)],
+            |b| assign_user(org, req, id, Some(uid), b),
+        ),
         ("DELETE", ["users", uid]) => unassign_user(org, req, id, uid),
         ("GET", ["groups"]) => list(org, req, id, Group),
         ("GET", ["groups", gid]) => get(org, id, Group, gid),
-        ("PUT", ["groups", gid]) => req.with_json(|b| put_group(org, req, id, gid, b)),
+        ("PUT", ["groups", gid]) => req
+            .with_json(&[("profile", Is::Object), ("priority", Is::Integer)], |b| {
+                put_group(org, req, id, gid, b)
+            }),
         ("DELETE", ["groups", gid]) => unassign_group(org, req, id, gid),
         _ => return None,
     })
@@ -638,6 +654,9 @@ fn put_group(org: &mut OrgState, req: &Request, id: &str, gid: &str, body: Value
     let group = Kind::Group
         .assignee(org, gid)
         .ok_or_else(|| not_found(gid, "UserGroup"))?;
+    if body["priority"].as_i64().is_some_and(|p| p < 0) {
+        return Err(validation("group", "priority: must be 0 or more".into()));
+    }
     let profile = checked_profile(org, i, &body)?;
     let now = timestamp();
     let groups = &mut org.apps[i].groups;

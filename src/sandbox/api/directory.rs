@@ -12,15 +12,19 @@ use serde_json::{Map, Value, json};
 use super::super::state::{Actor, OrgState, target, timestamp};
 use super::assignments::{mapped_values, sync_groups};
 use super::{
-    Outcome, Reply, Request, eq_clauses, field, forbidden, not_found, page, starts_with, validation,
+    Is, Outcome, Reply, Request, bad_search, field, forbidden, not_found, page, starts_with,
+    validation,
 };
+use crate::sandbox::filter;
 
 /// `rest`: the path after `/api/v1/`, starting with `users` or `groups`.
 pub(super) fn route(org: &mut OrgState, req: &Request, rest: &[&str]) -> Option<Outcome> {
     Some(match (req.method, rest) {
         ("GET", ["users"]) => Ok(list_users(org, req)),
         ("GET", ["users", id]) => get_user(org, id),
-        ("POST", ["users", id]) => req.with_json(|b| update_user(org, req, id, b)),
+        ("POST", ["users", id]) => {
+            req.with_json(&[("profile", Is::Object)], |b| update_user(org, req, id, b))
+        }
         ("GET", ["groups"]) => Ok(list_groups(org, req)),
         ("GET", ["groups", id]) => get_group(org, id),
         ("GET", ["groups", id, "users"]) => list_members(org, req, id),
@@ -47,18 +51,41 @@ fn get_group(org: &OrgState, id: &str) -> Outcome {
         .ok_or_else(|| not_found(id, "UserGroup"))
 }
 
-/// The `eq` clauses of `search` (or, without it, `filter`).
-fn search_clauses(req: &Request) -> Vec<(String, String)> {
-    req.query("search")
-        .or(req.query("filter"))
-        .map(eq_clauses)
-        .unwrap_or_default()
+/// The `eq` clauses of `search` (or, without it, `filter`). An expression that does not parse
+/// is refused with `400 E0000031`; one that parses but is not `eq` clauses joined by `or`
+/// (the forms oktaform sends) is refused too, rather than answered with every object.
+fn search_clauses(req: &Request) -> Result<Vec<(String, String)>, Reply> {
+    let Some(text) = req.query("search").or(req.query("filter")) else {
+        return Ok(Vec::new());
+    };
+    let parsed = filter::parse(text).map_err(|invalid| bad_search(&invalid.message(text)))?;
+    let mut clauses = Vec::new();
+    let mut pending = vec![&parsed];
+    while let Some(node) = pending.pop() {
+        match node {
+            filter::Filter::Or(a, b) => pending.extend([b.as_ref(), a.as_ref()]),
+            filter::Filter::Compare {
+                path,
+                op: filter::Op::Eq,
+                value: filter::Literal::Text(value),
+            } => clauses.push((path.join("."), value.clone())),
+            _ => {
+                return Err(bad_search(
+                    "the sandbox answers `field eq \"value\"` clauses joined by `or` only",
+                ));
+            }
+        }
+    }
+    Ok(clauses)
 }
 
 /// Users matching any clause (values compared ignoring case) and the `q` prefix of login,
 /// email, first or last name.
 fn list_users(org: &OrgState, req: &Request) -> Reply {
-    let clauses = search_clauses(req);
+    let clauses = match search_clauses(req) {
+        Ok(clauses) => clauses,
+        Err(refused) => return refused,
+    };
     let q = req.query("q").map(str::to_lowercase);
     let users: Vec<Value> = org
         .users
@@ -85,7 +112,10 @@ fn list_users(org: &OrgState, req: &Request) -> Reply {
 
 /// Groups matching any clause (values compared exactly) and the `q` prefix of their name.
 fn list_groups(org: &OrgState, req: &Request) -> Reply {
-    let clauses = search_clauses(req);
+    let clauses = match search_clauses(req) {
+        Ok(clauses) => clauses,
+        Err(refused) => return refused,
+    };
     let q = req.query("q").map(str::to_lowercase);
     let groups: Vec<Value> = org
         .groups

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::super::state::{OrgState, timestamp};
 use super::{
-    Outcome, Reply, Request, app_index, malformed, no_such_resource, not_found, validation,
+    Is, Outcome, Reply, Request, app_index, malformed, no_such_resource, not_found, validation,
 };
 
 /// `rest`: the path after `/api/v1/apps/{id}/`, starting with `features` or `connections`.
@@ -15,11 +15,20 @@ pub(super) fn route(org: &mut OrgState, req: &Request, id: &str, rest: &[&str]) 
     Some(match (req.method, rest) {
         ("GET", ["features"]) => list(org, req, id),
         ("GET", ["features", name]) => get(org, req, id, name),
-        ("PUT", ["features", name]) => req.with_json(|b| put(org, req, id, name, b)),
+        ("PUT", ["features", name]) => req.with_json(
+            &[
+                ("create", Is::Object),
+                ("update", Is::Object),
+                ("importSettings", Is::Object),
+                ("importRules", Is::Object),
+            ],
+            |b| put(org, req, id, name, b),
+        ),
         ("GET", ["connections", "default"]) => connection(org, req, id, None),
-        ("POST", ["connections", "default"]) => {
-            req.with_json(|b| connection(org, req, id, Some(b)))
-        }
+        ("POST", ["connections", "default"]) => req
+            .with_json(&[("baseUrl", Is::Text), ("profile", Is::Object)], |b| {
+                connection(org, req, id, Some(b))
+            }),
         ("POST", ["connections", "default", "lifecycle", action]) => {
             connection_lifecycle(org, req, id, action)
         }

@@ -5,15 +5,23 @@
 use serde_json::{Value, json};
 
 use super::super::state::{OrgState, timestamp};
-use super::{Outcome, Reply, Request, app_index, not_found, validation};
+use super::{Is, Outcome, Reply, Request, app_index, not_found, validation};
 
 /// `rest`: the path after `/api/v1/apps/{id}/group-push/mappings`.
 pub(super) fn route(org: &mut OrgState, req: &Request, id: &str, rest: &[&str]) -> Option<Outcome> {
     Some(match (req.method, rest) {
         ("GET", []) => list(org, id),
-        ("POST", []) => req.with_json(|b| create(org, req, id, b)),
+        ("POST", []) => req.with_json(
+            &[
+                ("sourceGroupId", Is::Text),
+                ("targetGroupId", Is::Text),
+                ("targetGroupName", Is::Text),
+                ("status", Is::Text),
+            ],
+            |b| create(org, req, id, b),
+        ),
         ("GET", [mid]) => get(org, id, mid),
-        ("PATCH", [mid]) => req.with_json(|b| patch(org, req, id, mid, b)),
+        ("PATCH", [mid]) => req.with_json(&[("status", Is::Text)], |b| patch(org, req, id, mid, b)),
         ("DELETE", [mid]) => delete(org, req, id, mid),
         _ => return None,
     })

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::super::filter::{self, Filter, Op};
 use super::super::state::{OrgState, now_ms};
-use super::{Outcome, Reply, Request, encode, error};
+use super::{Outcome, Reply, Request, bad_parameter, encode, error};
 
 /// `GET /api/v1/logs`; other methods are not served.
 pub(super) fn route(org: &OrgState, req: &Request) -> Option<Outcome> {
@@ -58,18 +58,6 @@ fn bad_date() -> Reply {
         "E0000030",
         "Bad request. Invalid date. Dates must be of the form yyyy-MM-dd'T'HH:mm:ss.SSSZZ, e.g. 2013-01-01T12:00:00.000-07:00.",
         &[],
-    )
-}
-
-/// A bad parameter other than the dates. Unverified wording: no recording or documentation
-/// shows Okta's answer to a bad `limit`, `sortOrder` or `after`; this follows the documented
-/// `E0000001 Api validation failed: 'q': …` of the same endpoint.
-fn bad_parameter(name: &str, why: &str) -> Reply {
-    error(
-        400,
-        "E0000001",
-        &format!("Api validation failed: '{name}': {why}"),
-        &[format!("{name}: {why}")],
     )
 }
 

@@ -8,14 +8,14 @@
 use serde_json::{Map, Value, json};
 
 use super::super::state::{OrgState, target};
-use super::{Outcome, Reply, Request, malformed, not_found, page, validation};
+use super::{Is, Outcome, Reply, Request, malformed, not_found, page, validation};
 
 /// `rest`: the path after `/api/v1/mappings`.
 pub(super) fn route(org: &mut OrgState, req: &Request, rest: &[&str]) -> Option<Outcome> {
     Some(match (req.method, rest) {
         ("GET", []) => Ok(list(org, req)),
         ("GET", [id]) => get(org, id),
-        ("POST", [id]) => req.with_json(|b| update(org, req, id, b)),
+        ("POST", [id]) => req.with_json(&[("properties", Is::Object)], |b| update(org, req, id, b)),
         _ => return None,
     })
 }

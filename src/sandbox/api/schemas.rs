@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use super::super::expression::{Reference, Root, references};
 use super::super::seed::schema_id;
 use super::super::state::{Deleting, OrgState, custom_properties, now_ms, target, timestamp};
-use super::{Outcome, Reply, Request, app_index, malformed, not_found, validation};
+use super::{Is, Outcome, Reply, Request, app_index, malformed, not_found, validation};
 
 /// `rest`: the path after `/api/v1/meta/`.
 pub(super) fn route(org: &mut OrgState, req: &Request, rest: &[&str]) -> Option<Outcome> {
@@ -19,17 +19,19 @@ pub(super) fn route(org: &mut OrgState, req: &Request, rest: &[&str]) -> Option<
         ("GET", ["schemas", "user", sid]) => {
             user_owner(org, sid).map(|owner| Reply::ok(owner.schema(org).clone()))
         }
-        ("POST", ["schemas", "user", sid]) => req.with_json(|b| {
+        ("POST", ["schemas", "user", sid]) => req.with_json(&[("definitions", Is::Object)], |b| {
             let owner = user_owner(org, sid)?;
             update(org, req, owner, b)
         }),
         ("GET", ["schemas", "apps", id, "default"]) => {
             app_index(org, id).map(|index| Reply::ok(org.apps[index].schema.clone()))
         }
-        ("POST", ["schemas", "apps", id, "default"]) => req.with_json(|b| {
-            let index = app_index(org, id)?;
-            update(org, req, Owner::App { id, index }, b)
-        }),
+        ("POST", ["schemas", "apps", id, "default"]) => {
+            req.with_json(&[("definitions", Is::Object)], |b| {
+                let index = app_index(org, id)?;
+                update(org, req, Owner::App { id, index }, b)
+            })
+        }
         ("GET", ["types", "user"]) => Ok(Reply::ok(Value::Array(
             user_types(org)
                 .into_iter()

@@ -1,0 +1,299 @@
+//! Hardening: what oktaform and its sandbox refuse, run through the real binary — org URLs
+//! that carry secrets, two config apps for one Okta app, a sandbox served beyond loopback, and
+//! request bodies and query parameters Okta refuses.
+
+mod common;
+
+use common::{SandboxProcess, Workdir, example, run_against, stderr, stdout};
+use serde_json::Value;
+
+/// A raw request to the sandbox: `(status, body as JSON or Null)`.
+fn raw(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<Vec<u8>>,
+    token: Option<&str>,
+) -> (u16, Value) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut request = reqwest::Client::new()
+            .request(method.parse().unwrap(), format!("{base}{path}"))
+            .header("accept", "application/json")
+            .header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("SSWS {token}"));
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let response = request.send().await.expect("sandbox answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    })
+}
+
+#[test]
+fn an_org_url_with_a_credential_is_refused_before_any_connection_and_not_echoed() {
+    let work = Workdir::new();
+    for url in [
+        // Port 1 on loopback: nothing listens, so reaching "cannot connect" would mean it tried.
+        "http://admin:s3cr3t-token@127.0.0.1:1",
+        "https://acme.okta.com/?token=s3cr3t-token",
+        "https://acme.okta.com/#s3cr3t-token",
+    ] {
+        let output = work.run(&["plan", "-c", &example("luciq"), "--org", url]);
+        let text = format!("{}{}", stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(1), "{url}: {text}");
+        assert!(!text.contains("s3cr3t"), "{url}: {text}");
+        assert!(!text.contains("cannot reach"), "{url}: {text}");
+        assert!(
+            text.contains("use the org URL alone")
+                || text.contains("credentials never go in the URL"),
+            "{url}: {text}"
+        );
+    }
+    // The same through OKTA_ORG_URL.
+    let output = work
+        .command(&["plan", "-c", &example("luciq")])
+        .env("OKTA_ORG_URL", "http://admin:s3cr3t-token@127.0.0.1:1")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+}
+
+#[test]
+fn two_config_apps_that_find_one_okta_app_are_refused_by_validate_and_by_plan() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let id = sandbox.app_id("Luciq");
+    // By label twice: validation sees it offline.
+    work.write(
+        "twice.yaml",
+        "apps:\n  luciq:\n    find: { label: Luciq }\n    manage: { users: exclusive }\n  luciq_too:\n    find: { label: Luciq }\n",
+    );
+    let output = work.run(&["validate", "-c", "twice.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("error[same-okta-app]"), "{text}");
+    assert!(text.contains("twice.yaml:6:11"), "{text}");
+    assert!(text.contains("`luciq` finds it here"), "{text}");
+    // By id and by label: only the read can tell; plan refuses before any change is shown.
+    work.write(
+        "id_and_label.yaml",
+        &format!(
+            "apps:\n  luciq:\n    find: {{ label: Luciq }}\n  luciq_by_id:\n    find: {{ id: {id} }}\n    manage: {{ users: exclusive }}\n"
+        ),
+    );
+    let output = run_against(&work, &sandbox, &["plan", "-c", "id_and_label.yaml"]);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{}{text}", stdout(&output));
+    assert!(
+        text.contains(&format!(
+            "apps `luciq` and `luciq_by_id` both found the Okta app `Luciq` ({id})"
+        )),
+        "{text}"
+    );
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+}
+
+#[test]
+fn the_sandbox_serves_loopback_only_unless_allowed_and_then_guards_its_knobs() {
+    let work = Workdir::new();
+    let serve = |args: &[&str]| {
+        let mut all = vec!["sandbox", "serve", "--state", "remote.json"];
+        all.extend(args);
+        work.run(&all)
+    };
+    let output = serve(&["--listen", "0.0.0.0:0"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("refusing to serve on 0.0.0.0:0: it is not a loopback address"),
+        "{}",
+        stderr(&output)
+    );
+    let output = serve(&["--listen", "0.0.0.0:0", "--allow-remote"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("--allow-remote needs --token"),
+        "{}",
+        stderr(&output)
+    );
+
+    use std::io::BufRead;
+    let mut child = work
+        .command(&[
+            "sandbox",
+            "serve",
+            "--state",
+            "remote.json",
+            "--listen",
+            "0.0.0.0:0",
+            "--allow-remote",
+            "--token",
+            "a-secret-of-mine",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line.trim().rsplit(':').next().unwrap().to_string();
+    let _running = Running(child);
+    let url = format!("http://127.0.0.1:{port}");
+    let knobs = |token: Option<&str>| raw(&url, "GET", "/__sandbox/config", None, token).0;
+    assert_eq!(knobs(None), 401);
+    assert_eq!(knobs(Some("sandbox-token")), 401);
+    assert_eq!(knobs(Some("a-secret-of-mine")), 200);
+    let (status, _) = raw(&url, "GET", "/api/v1/apps", None, Some("sandbox-token"));
+    assert_eq!(status, 401, "the public token does not open the API either");
+}
+
+/// A child process, killed on drop.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_sandbox_refuses_bodies_and_query_parameters_as_okta_does() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let app = sandbox.app_id("Luciq");
+    let (_, groups) = sandbox.call("GET", "/api/v1/groups?q=Engineering", None);
+    let group = groups[0]["id"].as_str().unwrap().to_string();
+    let put_group = format!("/api/v1/apps/{app}/groups/{group}");
+    let code =
+        |answer: &(u16, Value)| (answer.0, answer.1["errorCode"].as_str().map(str::to_string));
+    for body in [
+        "[]",
+        "null",
+        "42",
+        "\"text\"",
+        "{\"priority\": \"first\"}",
+        "{\"profile\": []}",
+        "{\"priority\": 1.5}",
+        "{not json",
+    ] {
+        let answer = raw(
+            &sandbox.url,
+            "PUT",
+            &put_group,
+            Some(body.into()),
+            Some("sandbox-token"),
+        );
+        assert_eq!(
+            code(&answer),
+            (400, Some("E0000003".into())),
+            "{body}: {answer:?}"
+        );
+    }
+    let answer = raw(
+        &sandbox.url,
+        "PUT",
+        &put_group,
+        Some(b"{\"priority\": -1}".to_vec()),
+        Some("sandbox-token"),
+    );
+    assert_eq!(code(&answer), (400, Some("E0000001".into())), "{answer:?}");
+    // Nothing of those was assigned.
+    let (_, assigned) = sandbox.call("GET", &format!("/api/v1/apps/{app}/groups"), None);
+    assert!(
+        !assigned
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == group.as_str()),
+        "{assigned:#}"
+    );
+    let answer = raw(
+        &sandbox.url,
+        "PUT",
+        &put_group,
+        Some(b"{\"priority\": 0}".to_vec()),
+        Some("sandbox-token"),
+    );
+    assert_eq!(answer.0, 200, "{answer:?}");
+
+    for (path, want) in [
+        (
+            "/api/v1/users?search=((((",
+            (400, Some("E0000031".to_string())),
+        ),
+        (
+            "/api/v1/users?search=profile.login%20sw%20%22a%22",
+            (400, Some("E0000031".into())),
+        ),
+        (
+            "/api/v1/groups?search=profile.name%20eq",
+            (400, Some("E0000031".into())),
+        ),
+        ("/api/v1/users?limit=-1", (400, Some("E0000001".into()))),
+        ("/api/v1/users?limit=0", (400, Some("E0000001".into()))),
+        ("/api/v1/users?limit=abc", (400, Some("E0000001".into()))),
+        ("/api/v1/users?after=zzz", (400, Some("E0000001".into()))),
+        (
+            &*format!("/api/v1/apps/{app}/users?limit=ten"),
+            (400, Some("E0000001".into())),
+        ),
+    ] {
+        let answer = raw(&sandbox.url, "GET", path, None, Some("sandbox-token"));
+        assert_eq!(code(&answer), want, "{path}: {answer:?}");
+    }
+    // A limit above the list's maximum is lowered to it, as Okta documents.
+    let (status, users) = raw(
+        &sandbox.url,
+        "GET",
+        "/api/v1/users?limit=100000",
+        None,
+        Some("sandbox-token"),
+    );
+    assert_eq!(status, 200);
+    assert!(users.as_array().is_some_and(|u| !u.is_empty()), "{users}");
+    // An eq search still finds exactly its user.
+    let (status, users) = raw(
+        &sandbox.url,
+        "GET",
+        "/api/v1/users?search=profile.login%20eq%20%22alice%40example.com%22",
+        None,
+        Some("sandbox-token"),
+    );
+    assert_eq!(
+        (status, users.as_array().map(Vec::len)),
+        (200, Some(1)),
+        "{users}"
+    );
+    // A body over the limit: 413 in Okta's error shape, not plain text.
+    let big = format!(
+        "{{\"profile\": {{\"x\": \"{}\"}}}}",
+        "a".repeat(3 * 1024 * 1024)
+    );
+    let answer = raw(
+        &sandbox.url,
+        "PUT",
+        &put_group,
+        Some(big.into_bytes()),
+        Some("sandbox-token"),
+    );
+    assert_eq!(
+        code(&answer),
+        (413, Some("E0000001".into())),
+        "{:?}",
+        answer.0
+    );
+    assert!(answer.1["errorId"].is_string(), "{}", answer.1);
+}
