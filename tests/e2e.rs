@@ -434,9 +434,10 @@ fn a_fault_mid_apply_is_reported_and_a_rerun_converges() {
     let work = Workdir::new();
     let sandbox = SandboxProcess::start(&work);
     let config = example("luciq");
-    // The read takes 13 requests and the two schema POSTs the next two (each read back in its
-    // answer); from the 16th request on, every POST fails with a 500.
-    let (status, _) = sandbox.call("PUT", "/__sandbox/config", Some(json!({"faults": {"method": "POST", "on_requests": (16..400).collect::<Vec<u64>>(), "kind": "500"}})));
+    // The read takes 13 requests, the System Log check for another oktaform run one, and the
+    // two schema POSTs the next two (each read back in its answer); from the 17th request on,
+    // every POST fails with a 500.
+    let (status, _) = sandbox.call("PUT", "/__sandbox/config", Some(json!({"faults": {"method": "POST", "on_requests": (17..400).collect::<Vec<u64>>(), "kind": "500"}})));
     assert_eq!(status, 200);
     let output = apply(&work, &sandbox, &config, &[]);
     let text = stdout(&output);

@@ -297,3 +297,65 @@ fn the_sandbox_refuses_bodies_and_query_parameters_as_okta_does() {
     );
     assert!(answer.1["errorId"].is_string(), "{}", answer.1);
 }
+
+#[test]
+fn a_second_apply_against_one_org_waits_for_the_first_and_says_who_else_wrote() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    // Hold this org's lock as a running apply on this machine would (same file, same lock).
+    let digest = ring::digest::digest(&ring::digest::SHA256, sandbox.url.as_bytes());
+    let name: String = digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let dir = std::env::temp_dir().join("oktaform-locks");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.lock"));
+    let held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    held.lock().unwrap();
+    std::fs::write(&path, "pid 4242, run test0001").unwrap();
+    let apply = |config: &str| {
+        work.command(&["apply", "-c", config, "--auto-approve"])
+            .env("OKTA_ORG_URL", &sandbox.url)
+            .env("OKTA_API_TOKEN", "sandbox-token")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let waiting = apply(&example("luciq"));
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let (_, requests) = sandbox.call("GET", "/__sandbox/requests", None);
+    let log = requests["log"].as_array().expect("the request log");
+    assert!(
+        log.iter().any(|r| r["method"] == "GET"),
+        "the plan was read: {requests}"
+    );
+    let writes_while_held = log.iter().filter(|r| r["method"] != "GET").count();
+    held.unlock().unwrap();
+    let first = waiting.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(
+        writes_while_held, 0,
+        "nothing is written while another apply holds the org"
+    );
+    let text = stderr(&first);
+    assert!(
+        text.contains("another oktaform apply against")
+            && text.contains("(pid 4242, run test0001); waiting for it to finish"),
+        "{text}"
+    );
+    // A run from elsewhere shows in the System Log: the next apply names the first one.
+    let second = apply(&example("lightrun")).wait_with_output().unwrap();
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let text = stderr(&second);
+    assert!(text.contains("warning: oktaform run "), "{text}");
+    assert!(text.contains("changes to this org, the last at"), "{text}");
+    assert!(!text.contains("waiting for it"), "{text}");
+}

@@ -569,3 +569,59 @@ async fn a_failed_write_says_what_is_known() {
     assert!(text.contains("the same on each of 4 attempts"), "{text}");
     assert!(!text.contains("no answer"), "{text}");
 }
+
+/// A schema POST whose change Okta does not show yet, then a read-back where the property has
+/// moved to a third state: another writer is at work, and apply says so at once instead of
+/// waiting out its read-backs.
+#[tokio::test]
+async fn a_read_back_that_sees_another_writer_says_so_at_once() {
+    use oktaform::apply::write::{Known, step};
+    use oktaform::apply::{ApplyOptions, Secrets};
+    use oktaform::plan::Change;
+    let server = MockServer::start().await;
+    let schema = |title: Option<&str>| {
+        let properties = match title {
+            Some(t) => json!({"role": {"title": t, "type": "string", "scope": "NONE"}}),
+            None => json!({}),
+        };
+        json!({"definitions": {"custom": {"id": "#custom", "type": "object", "properties": properties}}})
+    };
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(schema(None)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(schema(Some("Someone Else's"))))
+        .mount(&server)
+        .await;
+    let change: Change = serde_json::from_value(json!({
+        "subject": {"kind": "app_attribute", "app": "luciq", "name": "role"},
+        "action": "create", "risk": "safe",
+        "op": "create_attribute", "profile": "app", "app_id": "0oa1", "name": "role",
+        "property": {"title": "Role", "type": "string", "scope": "NONE"}
+    }))
+    .unwrap();
+    let options = ApplyOptions {
+        backoff: std::time::Duration::from_millis(5),
+        ..ApplyOptions::default()
+    };
+    let error = step(
+        &client(&server, fast()),
+        &options,
+        &Secrets::default(),
+        oktaform::apply::steps::StepKind::Schema,
+        &[&change],
+    )
+    .await
+    .unwrap_err();
+    assert!(error.to_string().contains("another writer"), "{error}");
+    assert_eq!(error.known(), Known::Unconfirmed);
+    let gets = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count();
+    assert_eq!(gets, 1, "one read-back, not {}", options.read_back_attempts);
+}

@@ -8,6 +8,7 @@
 //! failure an app stops, the others go on, and the report says what was applied and what was
 //! not; a re-run converges. Manual changes are never performed, only listed.
 
+pub mod concurrent;
 pub mod guard;
 pub mod secrets;
 pub mod steps;

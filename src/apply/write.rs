@@ -71,6 +71,12 @@ pub enum WriteError {
     NotShown { read_backs: u32 },
     #[error("{0} was not resolved before the first write")]
     Unresolved(String),
+    #[error(
+        "while oktaform waited for Okta to show its change, {} changed to something else: another writer \
+         (a second apply, or an admin) is editing this schema. Run plan to see where it stands",
+        names.join(", ")
+    )]
+    ChangedMeanwhile { names: Vec<String> },
 }
 
 impl WriteError {
@@ -94,7 +100,7 @@ impl WriteError {
             },
             // The delete half was applied; the re-create was refused.
             WriteError::DeletionPending { .. } | WriteError::Unresolved(_) => Known::NotApplied,
-            WriteError::NotShown { .. } => Known::Unconfirmed,
+            WriteError::NotShown { .. } | WriteError::ChangedMeanwhile { .. } => Known::Unconfirmed,
         }
     }
 }
@@ -218,6 +224,17 @@ fn shows(schema: &Schema, body: &Map<String, Value>, profile: Profile) -> bool {
     })
 }
 
+/// What `schema` holds now for each property of `body` (absent: `None`).
+fn current(schema: &Schema, body: &Map<String, Value>) -> IndexMap<String, Option<Value>> {
+    let custom: IndexMap<&String, &SchemaProperty> = schema.custom().collect();
+    body.keys()
+        .map(|k| {
+            let value = custom.get(k).and_then(|p| serde_json::to_value(p).ok());
+            (k.clone(), value)
+        })
+        .collect()
+}
+
 /// The longest pause between two tries in the deletion window.
 const MAX_DELETION_POLL: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -291,13 +308,27 @@ async fn write_schema(
     if shows(&answer, &body, target.0) {
         return Ok(Written::Answered);
     }
+    // Okta shows a change late, never another one: a property that moves to a third state
+    // while we wait was written by someone else, and waiting longer will not show ours.
+    let mut seen = current(&answer, &body);
     let mut wait = options.backoff;
     for _ in 0..options.read_back_attempts {
         tokio::time::sleep(wait).await;
         wait *= 2;
-        if shows(&get_schema(client, target).await?, &body, target.0) {
+        let now = get_schema(client, target).await?;
+        if shows(&now, &body, target.0) {
             return Ok(Written::Answered);
         }
+        let state = current(&now, &body);
+        let moved: Vec<String> = body
+            .keys()
+            .filter(|k| state.get(*k) != seen.get(*k))
+            .map(|k| format!("`{k}`"))
+            .collect();
+        if !moved.is_empty() {
+            return Err(WriteError::ChangedMeanwhile { names: moved });
+        }
+        seen = state;
     }
     Err(WriteError::NotShown {
         read_backs: options.read_back_attempts,

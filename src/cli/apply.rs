@@ -69,6 +69,29 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
     if saved.is_none() && !args.auto_approve && !confirm(&plan)? {
         return Ok(Err(Refused("not approved; nothing was changed".into())));
     }
+    let _lock = crate::apply::concurrent::OrgLock::acquire(&plan.org, |holder| {
+        eprintln!(
+            "warning: another oktaform apply against {} is running on this machine ({holder}); waiting for it to finish (Ctrl-C to stop)",
+            plan.org
+        );
+    })?;
+    match session
+        .runtime
+        .block_on(crate::apply::concurrent::other_runs(&session.client))
+    {
+        Ok(runs) => {
+            for run in runs {
+                eprintln!(
+                    "warning: {run}. If that apply is still running, the two will undo each other's changes: wait for it, then plan again"
+                );
+            }
+        }
+        // Only a warning is at stake: say it could not be checked and go on.
+        Err(e) => eprintln!(
+            "note: could not check the System Log for another oktaform writing now ({}); going on",
+            e.to_string().lines().next().unwrap_or_default()
+        ),
+    }
     let report =
         session
             .runtime

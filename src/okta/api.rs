@@ -331,6 +331,18 @@ impl Client {
         .await
     }
 
+    /// System Log events since `since` written by any oktaform (its User-Agent), newest last,
+    /// one page: enough to tell whether another run is writing now.
+    pub async fn oktaform_events(&self, since: &str) -> Result<Vec<LogEvent>, Error> {
+        let filter = format!("client.userAgent.rawUserAgent sw {}", quoted("oktaform/"));
+        self.get(&format!(
+            "/api/v1/logs?since={}&sortOrder=DESCENDING&limit=100&filter={}",
+            q(since),
+            q(&filter)
+        ))
+        .await
+    }
+
     /// The user with this exact login, if any.
     pub async fn user_by_login(&self, login: &str) -> Result<Option<User>, Error> {
         let users = self.search_users(&[login.to_string()]).await?;

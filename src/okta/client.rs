@@ -117,6 +117,18 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// This process's run id: random, once per process. It goes into the User-Agent, which the
+/// System Log records, so one oktaform run can tell its own events from another run's.
+pub fn run_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| format!("{:08x}", fastrand::u32(..)))
+}
+
+/// `oktaform/0.1.0 (run 1a2b3c4d)`.
+pub fn user_agent() -> String {
+    format!("oktaform/{} (run {})", env!("CARGO_PKG_VERSION"), run_id())
+}
+
 impl Client {
     pub fn new(
         org: OrgUrl,
@@ -126,7 +138,7 @@ impl Client {
     ) -> Result<Client, Error> {
         install_crypto_provider();
         let http = reqwest::Client::builder()
-            .user_agent(concat!("oktaform/", env!("CARGO_PKG_VERSION")))
+            .user_agent(user_agent())
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()

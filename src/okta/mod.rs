@@ -15,7 +15,7 @@ mod snapshot;
 pub mod types;
 
 pub use auth::{Access, Credentials};
-pub use client::{Client, ClientOptions, Verified};
+pub use client::{Client, ClientOptions, Verified, run_id};
 pub use error::{ApiError, Error};
 pub use read::{ReadError, read};
 pub use scope::{AppScope, AppSelector, Apps, Parts, Scope};
