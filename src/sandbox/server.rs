@@ -92,7 +92,8 @@ pub struct Faults {
     pub on_requests: Vec<u64>,
     /// Only requests with this method fault (e.g. `POST`), when set.
     pub method: Option<String>,
-    /// What a fault is: `500`, `503`, or `slow` (answers after `slow_ms`).
+    /// What a fault is: `500`, `503`, `429` (the bucket's limit reached: resets in a second),
+    /// `slow` (answers after `slow_ms`), or `reset` (the answer breaks off after the work).
     pub kind: FaultKind,
     pub slow_ms: u64,
 }
@@ -105,6 +106,8 @@ pub enum FaultKind {
     InternalError,
     #[serde(rename = "503")]
     Unavailable,
+    #[serde(rename = "429")]
+    RateLimited,
     Slow,
     /// The connection breaks mid-answer, after the request was handled.
     Reset,
@@ -396,6 +399,24 @@ async fn management(
                 record(status, reply.body.as_ref());
                 return with_limits(json_response(status, reply.body.as_ref()));
             }
+            FaultKind::RateLimited => {
+                let reply = api::error(
+                    429,
+                    "E0000047",
+                    "API call exceeded rate limit due to too many requests.",
+                    &[],
+                );
+                record(429, reply.body.as_ref());
+                let mut response = json_response(429, reply.body.as_ref());
+                header(&mut response, "x-rate-limit-limit", &limit.to_string());
+                header(&mut response, "x-rate-limit-remaining", "0");
+                header(
+                    &mut response,
+                    "x-rate-limit-reset",
+                    &(now_ms() / 1000 + 1).to_string(),
+                );
+                return response;
+            }
             FaultKind::Slow => tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await,
             FaultKind::Reset => {}
         }
@@ -450,10 +471,9 @@ fn knob_token_given(shared: &Shared, headers: &HeaderMap) -> bool {
             == 0
 }
 
-/// A request body over [`BODY_LIMIT`]: `413` in Okta's error shape (no recording shows Okta's
-/// own; its gateway refuses large bodies before the API sees them, and clients parse the body
-/// as an Okta error either way).
-/// A body that could not be read otherwise (it broke off): `400 E0000003`.
+/// A request body that could not be read: over [`BODY_LIMIT`], `413` in Okta's error shape (no
+/// recording shows Okta's own; its gateway refuses large bodies before the API sees them, and
+/// clients parse the body as an Okta error either way); otherwise (it broke off) `400 E0000003`.
 pub fn body_refused(status: StatusCode) -> Response<Body> {
     let reply = if status == StatusCode::PAYLOAD_TOO_LARGE {
         super::api::error(
