@@ -137,6 +137,18 @@ pub struct Org {
 /// `--org sandbox` keeps the embedded org here, so plan, apply and plan converge across runs.
 pub const SANDBOX_STATE: &str = ".oktaform/sandbox.json";
 
+/// Said once, when `--org sandbox` creates its state file.
+fn sandbox_created_note(state: &std::path::Path) -> String {
+    let reset = match state.to_str() {
+        Some(SANDBOX_STATE) => "oktaform sandbox reset".to_string(),
+        _ => format!("oktaform sandbox reset --state {}", state.display()),
+    };
+    format!(
+        "note: created the sandbox org in {} (a demo org kept between runs, so plan, apply and plan converge); to start over: `{reset}`",
+        state.display()
+    )
+}
+
 /// The state path of `--org sandbox` / `--org sandbox:PATH`, or `None` for a real org.
 fn sandbox_state(org: Option<&str>) -> Option<std::path::PathBuf> {
     match org? {
@@ -158,13 +170,17 @@ impl Org {
     ) -> anyhow::Result<Org> {
         let runtime = runtime()?;
         if let Some(state) = sandbox_state(org_args.org.as_deref()) {
+            let created = !state.exists();
             let options = crate::sandbox::SandboxOptions {
-                state: Some(state),
+                state: Some(state.clone()),
                 ..Default::default()
             };
             let sandbox = runtime
                 .block_on(crate::sandbox::Sandbox::start(options))
                 .context("starting the embedded sandbox org")?;
+            if created {
+                eprintln!("{}", sandbox_created_note(&state));
+            }
             let url = OrgUrl::parse(sandbox.base_url())?;
             let credentials =
                 Credentials::ApiToken(crate::secret::SecretString::new(sandbox.token().into()));
