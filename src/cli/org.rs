@@ -76,6 +76,26 @@ pub fn org_url(args: &OrgArgs, config: Option<&Config>) -> anyhow::Result<OrgUrl
     OrgUrl::parse(&text).with_context(|| format!("the org URL from {from}"))
 }
 
+/// `apply PLAN` without `--org` or OKTA_ORG_URL: the org the plan records (its URL, or
+/// `sandbox` for a plan of the embedded org). `None` when the user named an org.
+pub fn from_saved_plan(args: &OrgArgs, planned: &str) -> Option<OrgArgs> {
+    let named =
+        args.org.is_some() || std::env::var("OKTA_ORG_URL").is_ok_and(|v| !v.trim().is_empty());
+    if named {
+        return None;
+    }
+    let org = if planned == SANDBOX_NAME {
+        "sandbox".to_string()
+    } else {
+        planned.to_string()
+    };
+    Some(OrgArgs {
+        org: Some(org),
+        max_api_share: args.max_api_share,
+        max_concurrency: args.max_concurrency,
+    })
+}
+
 /// The client for `access`, with credentials from the environment.
 pub fn client(args: &OrgArgs, org: OrgUrl, access: Access) -> anyhow::Result<Client> {
     client_with(args, org, Credentials::from_env()?, access)
@@ -133,6 +153,9 @@ pub struct Org {
     pub sandbox: Option<crate::sandbox::Sandbox>,
     pub runtime: tokio::runtime::Runtime,
 }
+
+/// How plans (and saved plans) name the embedded org.
+pub const SANDBOX_NAME: &str = "sandbox (embedded demo org)";
 
 /// `--org sandbox` keeps the embedded org here, so plan, apply and plan converge across runs.
 pub const SANDBOX_STATE: &str = ".oktaform/sandbox.json";
@@ -205,7 +228,7 @@ impl Org {
     /// The org's name in plans: the URL, or the embedded sandbox.
     pub fn org_name(&self) -> String {
         match &self.sandbox {
-            Some(_) => "sandbox (embedded demo org)".into(),
+            Some(_) => SANDBOX_NAME.into(),
             None => self.url.to_string(),
         }
     }
