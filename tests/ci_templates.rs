@@ -348,3 +348,98 @@ fn github_workflows_plan_comment_apply_and_open_drift_issues_against_the_sandbox
         "{calls}"
     );
 }
+
+impl Repo {
+    fn gitlab(&self) -> Value {
+        std::fs::read_to_string(self.gh_state.join("gitlab.json"))
+            .map(|t| serde_json::from_str(&t).unwrap())
+            .unwrap_or(json!({}))
+    }
+
+    /// Runs the `script:` of one job of .gitlab-ci.yml (not `before_script`, which installs
+    /// oktaform) in one bash, as GitLab's runner does, with its predefined variables.
+    fn gitlab_job(&self, job: &str, sandbox: &SandboxProcess) -> std::process::Output {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(".gitlab-ci.yml")).unwrap();
+        let doc: Value = serde_saphyr::from_str(&text).unwrap();
+        let mut env: BTreeMap<String, String> = doc["variables"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect();
+        for (key, value) in [
+            ("OKTA_ORG_URL", sandbox.url.as_str()),
+            ("OKTA_API_TOKEN", "sandbox-token"),
+            ("GITLAB_API_TOKEN", "glpat-test"),
+            ("LUCIQ_SCIM_TOKEN", "luciq-token-for-tests"),
+            ("CI_API_V4_URL", "https://gitlab.example.com/api/v4"),
+            ("CI_PROJECT_ID", "42"),
+            ("CI_MERGE_REQUEST_IID", "7"),
+            ("CI_COMMIT_SHA", "c0ffee"),
+        ] {
+            env.insert(key.into(), value.into());
+        }
+        let script: Vec<&str> = doc[job]["script"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no job {job}"))
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        self.shell(&script.join("\n"), &env)
+    }
+}
+
+fn ok(output: &std::process::Output) -> bool {
+    if !output.status.success() {
+        eprintln!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    output.status.success()
+}
+
+#[test]
+fn gitlab_jobs_note_apply_and_open_drift_issues_against_the_sandbox() {
+    let repo = Repo::new();
+    let sandbox = SandboxProcess::start(&repo.work);
+    let text = std::fs::read_to_string(Path::new(ROOT).join(".gitlab-ci.yml")).unwrap();
+    let doc: Value = serde_saphyr::from_str(&text).unwrap();
+    let jobs: Vec<&String> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !["variables", "default", "stages"].contains(&k.as_str()))
+        .collect();
+    assert_eq!(jobs, ["oktaform-plan", "oktaform-apply", "oktaform-drift"]);
+
+    assert!(ok(&repo.gitlab_job("oktaform-plan", &sandbox)));
+    assert!(ok(&repo.gitlab_job("oktaform-plan", &sandbox)));
+    let notes = repo.gitlab()["notes"].as_array().unwrap().clone();
+    assert_eq!(notes.len(), 1, "updated, not duplicated: {notes:#?}");
+    assert!(notes[0]["body"].as_str().unwrap().contains("```mermaid"));
+
+    let saved = repo.gh_state.join("gitlab-plan.json");
+    std::fs::copy(repo.work.path().join("plan.json"), &saved).unwrap();
+    let mut gitlab = repo.gitlab();
+    gitlab["commit_mrs"] = json!({"c0ffee": ["feature/luciq"]});
+    gitlab["artifacts"] = json!({"feature/luciq": saved});
+    std::fs::write(repo.gh_state.join("gitlab.json"), gitlab.to_string()).unwrap();
+    std::fs::remove_file(repo.work.path().join("plan.json")).unwrap();
+    assert!(ok(&repo.gitlab_job("oktaform-apply", &sandbox)));
+    assert_eq!(automatic_changes(&repo, &sandbox), Vec::<Value>::new());
+
+    assert!(ok(&repo.gitlab_job("oktaform-drift", &sandbox)));
+    console_edit(&sandbox, "Role in Luciq");
+    assert!(ok(&repo.gitlab_job("oktaform-drift", &sandbox)));
+    assert!(ok(&repo.gitlab_job("oktaform-drift", &sandbox)));
+    let issues = repo.gitlab()["issues"].as_array().unwrap().clone();
+    assert_eq!(issues.len(), 1, "one issue per fingerprint: {issues:#?}");
+    assert!(
+        issues[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("jane@example.com")
+    );
+}
