@@ -265,7 +265,7 @@ fn data_loss_needs_its_flag() {
         stderr(&output)
     );
     assert!(
-        stdout(&output).contains("-/+ attribute seatTier [data-loss]"),
+        stdout(&output).contains("-/+ Okta user attribute seatTier [data-loss]"),
         "{}",
         stdout(&output)
     );

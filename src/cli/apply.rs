@@ -35,7 +35,15 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
     if let Some(saved) = &saved {
         config_args.paths = saved.config_paths.iter().map(Into::into).collect();
     }
-    let session = org::Session::open(&config_args, &args.org, Access::Manage)?;
+    let org_args = match &saved {
+        Some(saved) => org::from_saved_plan(&args.org, &saved.org),
+        None => None,
+    };
+    let session = org::Session::open(
+        &config_args,
+        org_args.as_ref().unwrap_or(&args.org),
+        Access::Manage,
+    )?;
     let (plan, live) = session.plan()?;
     if let Some(saved) = &saved {
         if let Err(why) = saved.check(&plan, &live, &session.sources) {

@@ -6,10 +6,14 @@
 //! by a safety rule.
 
 mod apply;
+mod completions;
 mod drift;
 mod export;
+mod graph;
+mod init;
 mod org;
 mod plan;
+mod sandbox;
 mod validate;
 
 use std::io::IsTerminal;
@@ -24,7 +28,7 @@ use crate::render::diagnostics::Style;
 /// Okta SCIM provisioning as code: validate, plan and apply a YAML description of an org's
 /// provisioning setup.
 #[derive(Debug, Parser)]
-#[command(name = "oktaform", version, about)]
+#[command(name = "oktaform", version, about, disable_help_subcommand = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -32,6 +36,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented starter config from a vendor's guide (`--preset luciq`), or list the
+    /// presets (`--list`).
+    Init(InitArgs),
     /// Check config files offline: YAML, keys, types, cross-references, secrets. No network.
     Validate(ValidateArgs),
     /// Show what it takes to make the org match the config (reads only).
@@ -47,8 +54,62 @@ pub enum Command {
     /// The embedded Okta org for trying oktaform and for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Draw how each attribute flows: Okta user → mapping → app user → SCIM name, and back.
+    Graph(GraphArgs),
     /// Print the JSON Schema of the config file (for editors and yaml-language-server).
     Schema,
+    /// Print a shell completion script: `oktaform completions bash > /etc/bash_completion.d/oktaform`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `oktaform man | man -l -`.
+    Man,
+    /// Print the help of oktaform or of a command: `oktaform help plan`.
+    Help {
+        /// The command (and subcommand) to explain.
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The vendor whose guide the starter follows (`oktaform init --list` names them).
+    #[arg(long, value_name = "NAME", required_unless_present = "list")]
+    pub preset: Option<String>,
+    /// List the presets and exit.
+    #[arg(long, conflicts_with_all = ["preset", "out", "force"])]
+    pub list: bool,
+    /// Where to write the config (`-` for stdout).
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FILE",
+        default_value = "oktaform.yaml"
+    )]
+    pub out: PathBuf,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub org: OrgArgs,
+    /// Mermaid (renders in GitHub and GitLab Markdown) or Graphviz dot.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -107,6 +168,10 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes (0 when none, 1 on error).
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Show the "check once" notes (what Okta's API cannot read) even if this config was
+    /// planned before; without it they are shown once per config version.
+    #[arg(long)]
+    pub show_notes: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -151,6 +216,18 @@ pub struct ExportArgs {
 pub enum SandboxCommand {
     /// Serve the sandbox org on loopback; the first line printed is its base URL.
     Serve(ServeArgs),
+    /// Start the embedded org of `--org sandbox` over: a fresh demo org, as on the first run.
+    Reset(ResetArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResetArgs {
+    /// The state file (`--org sandbox:PATH`); default the one `--org sandbox` uses.
+    #[arg(long, value_name = "PATH", default_value = org::SANDBOX_STATE)]
+    pub state: PathBuf,
+    /// What the new org contains.
+    #[arg(long, value_enum, default_value_t = crate::sandbox::Seed::Demo)]
+    pub seed: crate::sandbox::Seed,
 }
 
 #[derive(Debug, clap::Args)]
@@ -229,16 +306,22 @@ pub fn main() -> ExitCode {
     };
     org::init_logging();
     match cli.command {
+        Command::Init(args) => init::run(&args),
         Command::Validate(args) => validate::validate(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Drift(args) => drift::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Sandbox(SandboxCommand::Serve(args)) => serve(args),
+        Command::Sandbox(SandboxCommand::Reset(args)) => sandbox::reset(&args),
+        Command::Graph(args) => graph::run(&args),
         Command::Schema => {
             print!("{}", config::schema::json_schema());
             ExitCode::SUCCESS
         }
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
+        Command::Help { command } => completions::help(&command),
     }
 }
 

@@ -76,6 +76,26 @@ pub fn org_url(args: &OrgArgs, config: Option<&Config>) -> anyhow::Result<OrgUrl
     OrgUrl::parse(&text).with_context(|| format!("the org URL from {from}"))
 }
 
+/// `apply PLAN` without `--org` or OKTA_ORG_URL: the org the plan records (its URL, or
+/// `sandbox` for a plan of the embedded org). `None` when the user named an org.
+pub fn from_saved_plan(args: &OrgArgs, planned: &str) -> Option<OrgArgs> {
+    let named =
+        args.org.is_some() || std::env::var("OKTA_ORG_URL").is_ok_and(|v| !v.trim().is_empty());
+    if named {
+        return None;
+    }
+    let org = if planned == SANDBOX_NAME {
+        "sandbox".to_string()
+    } else {
+        planned.to_string()
+    };
+    Some(OrgArgs {
+        org: Some(org),
+        max_api_share: args.max_api_share,
+        max_concurrency: args.max_concurrency,
+    })
+}
+
 /// The client for `access`, with credentials from the environment.
 pub fn client(args: &OrgArgs, org: OrgUrl, access: Access) -> anyhow::Result<Client> {
     client_with(args, org, Credentials::from_env()?, access)
@@ -134,8 +154,23 @@ pub struct Org {
     pub runtime: tokio::runtime::Runtime,
 }
 
+/// How plans (and saved plans) name the embedded org.
+pub const SANDBOX_NAME: &str = "sandbox (embedded demo org)";
+
 /// `--org sandbox` keeps the embedded org here, so plan, apply and plan converge across runs.
 pub const SANDBOX_STATE: &str = ".oktaform/sandbox.json";
+
+/// Said once, when `--org sandbox` creates its state file.
+fn sandbox_created_note(state: &std::path::Path) -> String {
+    let reset = match state.to_str() {
+        Some(SANDBOX_STATE) => "oktaform sandbox reset".to_string(),
+        _ => format!("oktaform sandbox reset --state {}", state.display()),
+    };
+    format!(
+        "note: created the sandbox org in {} (a demo org kept between runs, so plan, apply and plan converge); to start over: `{reset}`",
+        state.display()
+    )
+}
 
 /// The state path of `--org sandbox` / `--org sandbox:PATH`, or `None` for a real org.
 fn sandbox_state(org: Option<&str>) -> Option<std::path::PathBuf> {
@@ -158,13 +193,17 @@ impl Org {
     ) -> anyhow::Result<Org> {
         let runtime = runtime()?;
         if let Some(state) = sandbox_state(org_args.org.as_deref()) {
+            let created = !state.exists();
             let options = crate::sandbox::SandboxOptions {
-                state: Some(state),
+                state: Some(state.clone()),
                 ..Default::default()
             };
             let sandbox = runtime
                 .block_on(crate::sandbox::Sandbox::start(options))
                 .context("starting the embedded sandbox org")?;
+            if created {
+                eprintln!("{}", sandbox_created_note(&state));
+            }
             let url = OrgUrl::parse(sandbox.base_url())?;
             let credentials =
                 Credentials::ApiToken(crate::secret::SecretString::new(sandbox.token().into()));
@@ -189,7 +228,7 @@ impl Org {
     /// The org's name in plans: the URL, or the embedded sandbox.
     pub fn org_name(&self) -> String {
         match &self.sandbox {
-            Some(_) => "sandbox (embedded demo org)".into(),
+            Some(_) => SANDBOX_NAME.into(),
             None => self.url.to_string(),
         }
     }

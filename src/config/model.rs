@@ -35,6 +35,10 @@ pub struct Config {
     /// `- { app: luciq, kind: app_attribute, name: instabugRole, field: title }`.
     #[serde(default)]
     pub ignore: Vec<Loc<IgnoreRule>>,
+    /// What `preset:` filled in, per app (not read from YAML: set when presets are applied).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub from_presets: Vec<super::preset::FromPreset>,
 }
 
 /// One ignore rule: every part it sets must match; a rule with `field` silences only that
@@ -184,6 +188,12 @@ pub enum Ownership {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct App {
+    /// Start from a vendor's preset (`oktaform init --list` names them): its SCIM connection,
+    /// To App and To Okta settings, attributes, mappings and the Okta user attributes they
+    /// read are defaults, and what this app sets wins — a toggle, a mapping or a whole
+    /// attribute or SCIM connection. `oktaform validate` lists what comes from the preset.
+    #[serde(default)]
+    pub preset: Option<Loc<String>>,
     /// How to find the app in the org: `{ label: Luciq }`, `{ id: 0oa… }` or `{ name: <OIN app name> }`.
     pub find: Loc<Find>,
     /// Provisioning tab: the SCIM connection, To App and To Okta settings.

@@ -1,10 +1,15 @@
 //! Plans for people (terminal text, Markdown for pull-request comments) and machines (JSON).
 //!
-//! The text reads like Terraform's: one line per object with `+` / `~` / `-` / `-/+` / `!`,
-//! setting-level detail under it, a risk badge where a change is not safe, the Admin Console
-//! checklist for what Okta's API cannot do, and a summary line. Multi-line values are diffed
-//! line by line with `similar`.
+//! The text reads like Terraform's: one headline per object with `+` / `~` / `-` / `-/+` / `!`
+//! (the Okta user profile's attributes and an app's own named apart), setting-level detail
+//! under it — short lines, long values shortened (`--format json` has them whole), profile
+//! values as `key: value` — a risk badge where a change is not safe, the Admin Console
+//! checklist for what Okta's API cannot do, a config comment beside a surprising enum value,
+//! the "check once" notes (hidden when this config was planned before, saying so), and a
+//! summary line that keeps the risk apart from the count of console steps. Multi-line values
+//! are diffed line by line with `similar`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
@@ -73,8 +78,62 @@ pub(crate) fn title(change: &Change) -> String {
 fn value_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(value_text).collect::<Vec<_>>().join(", ")
+        ),
         other => other.to_string(),
     }
+}
+
+/// The longest value a detail line shows whole; longer ones keep their start and end.
+const VALUE_WIDTH: usize = 72;
+/// Where a list of values wraps onto the next line.
+const LINE_WIDTH: usize = 96;
+
+/// `value`, or its start and end around `…` when it is longer than [`VALUE_WIDTH`].
+fn shorten(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= VALUE_WIDTH {
+        return value.to_string();
+    }
+    let keep = (VALUE_WIDTH - 1) / 2;
+    let head: String = chars[..keep].iter().collect();
+    let tail: String = chars[chars.len() - keep..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// `key: a, b, c` wrapped onto indented lines of at most [`LINE_WIDTH`] characters.
+fn wrapped(key: &str, items: &[String]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = format!("{key}: ");
+    let indent = " ".repeat(key.chars().count() + 2);
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() {
+            format!("{item},")
+        } else {
+            item.clone()
+        };
+        let fresh = line.trim_end().ends_with(':') || line.trim().is_empty();
+        if !fresh && line.chars().count() + piece.chars().count() + 1 > LINE_WIDTH {
+            lines.push(line.trim_end().to_string());
+            line = indent.clone();
+        } else if !fresh {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    lines.push(line.trim_end().to_string());
+    lines
+}
+
+/// Profile values as `instabugRole: adminstrator, instabugApplications: [iOS App, Web App]`.
+fn profile_text(profile: &serde_json::Map<String, Value>) -> String {
+    profile
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", shorten(&value_text(v))))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Setting lines under a change.
@@ -82,10 +141,6 @@ pub(crate) fn details(change: &Change) -> Vec<String> {
     let mut lines = Vec::new();
     match &change.op {
         Op::CreateAttribute { property, .. } => {
-            let mut parts = vec![format!(
-                "title: {}",
-                property.title.clone().unwrap_or_default()
-            )];
             let kind = match (&property.kind, &property.items) {
                 (Some(k), Some(items)) if k == "array" => {
                     format!("{} array", items.kind.clone().unwrap_or_default())
@@ -93,7 +148,26 @@ pub(crate) fn details(change: &Change) -> Vec<String> {
                 (Some(k), _) => k.clone(),
                 _ => String::new(),
             };
-            parts.push(format!("type: {kind}"));
+            lines.push(format!(
+                "title: {}, type: {kind}",
+                shorten(&property.title.clone().unwrap_or_default())
+            ));
+            let external: Vec<String> = [
+                property
+                    .external_name
+                    .as_ref()
+                    .map(|n| format!("external name: {}", shorten(n))),
+                property
+                    .external_namespace
+                    .as_ref()
+                    .map(|n| format!("namespace: {}", shorten(n))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !external.is_empty() {
+                lines.push(external.join(", "));
+            }
             let choices = property
                 .one_of
                 .as_ref()
@@ -104,18 +178,14 @@ pub(crate) fn details(change: &Change) -> Vec<String> {
                     .map(|c| {
                         let value = value_text(&c.value);
                         if value == c.title {
-                            value
+                            shorten(&value)
                         } else {
-                            format!("{value} ({})", c.title)
+                            format!("{} ({})", shorten(&value), shorten(&c.title))
                         }
                     })
                     .collect();
-                parts.push(format!("enum: {}", text.join(", ")));
+                lines.extend(wrapped("enum", &text));
             }
-            if let Some(ns) = &property.external_namespace {
-                parts.push(format!("namespace: {ns}"));
-            }
-            lines.push(parts.join(", "));
         }
         Op::ReorderEnum { .. } => lines.push("enum display order".into()),
         Op::DeleteAttribute { .. } => {
@@ -153,7 +223,7 @@ pub(crate) fn details(change: &Change) -> Vec<String> {
             assigned: false,
             ..
         } if !profile.is_empty() => {
-            lines.push(format!("profile {}", json!(profile)));
+            lines.push(profile_text(profile));
         }
         _ => {}
     }
@@ -175,7 +245,9 @@ fn field_lines(field: &FieldChange) -> Vec<String> {
     if !field.before.contains('\n') && !field.after.contains('\n') {
         return vec![format!(
             "{}: {} → {}",
-            field.field, field.before, field.after
+            field.field,
+            shorten(&field.before),
+            shorten(&field.after)
         )];
     }
     let mut lines = vec![format!("{}:", field.field)];
@@ -206,25 +278,42 @@ pub fn manual_steps(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// The highest risk of the plan's changes, console steps aside (they are counted apart).
+fn risk_of(plan: &Plan) -> Risk {
+    plan.changes
+        .iter()
+        .map(|c| c.risk)
+        .filter(|r| *r != Risk::Manual)
+        .max()
+        .unwrap_or(Risk::Safe)
+}
+
 fn summary_line(plan: &Plan) -> String {
     let s = plan.summary();
     if plan.is_empty() {
         return "No changes: the org matches the config.".into();
     }
     let mut line = format!(
-        "Plan: {} to add, {} to change, {} to remove",
-        s.create, s.update, s.delete
+        "Plan: {} to add, {} to change, {} to remove. Risk: {}.",
+        s.create,
+        s.update,
+        s.delete,
+        risk_of(plan).label()
     );
-    if s.manual > 0 {
-        let _ = write!(line, ", {} manual", s.manual);
+    let steps = manual_steps(plan).len();
+    if steps > 0 {
+        let _ = write!(
+            line,
+            " {steps} Admin Console step{} left.",
+            if steps == 1 { "" } else { "s" }
+        );
     }
-    let _ = write!(line, ". Highest risk: {}.", s.risk.label());
     line
 }
 
 fn group_heading(change: &Change, plan: &Plan) -> String {
     match change.subject.app() {
-        None => "Okta user profile".into(),
+        None => "Okta user profile (Directory → Profile Editor → Okta User)".into(),
         Some(app) => match plan.apps.get(app) {
             Some(found) => format!("app {app} ({}, {})", found.label, found.id),
             None => format!("app {app}"),
@@ -232,8 +321,115 @@ fn group_heading(change: &Change, plan: &Plan) -> String {
     }
 }
 
+/// The headline of a change in a plan: which profile an attribute is on, said every time.
+fn headline(change: &Change) -> String {
+    match &change.subject {
+        Subject::OktaUserAttribute { name } => format!("Okta user attribute {name}"),
+        Subject::AppAttribute { name, .. } => format!("app user attribute {name}"),
+        _ => title(change),
+    }
+}
+
+/// What a plan shows beside the changes: config comments on surprising values, and whether
+/// the "check once" notes are shown.
+#[derive(Debug, Clone, Default)]
+pub struct Annotations {
+    /// (app, or `None` for the Okta user profile; attribute; enum value) → the comment the
+    /// config (or its preset) writes beside that value.
+    pub enum_comments: BTreeMap<(Option<String>, String, String), String>,
+    /// The notes were shown on an earlier plan of this same config: leave them out, say so.
+    pub notes_hidden: bool,
+}
+
+impl Annotations {
+    /// The comments written beside enum values in the config's files (`adminstrator: Admin
+    /// # Luciq's API value really is spelled this way`).
+    pub fn from_config(config: &crate::config::Config, sources: &crate::config::Sources) -> Self {
+        let mut enum_comments = BTreeMap::new();
+        let mut add =
+            |app: Option<String>, name: &str, attribute: &crate::config::model::Attribute| {
+                let Some(choices) = &attribute.choices else {
+                    return;
+                };
+                for choice in &choices.value.0 {
+                    if let Some(comment) = comment_after(sources, choice.title.at)
+                        .or_else(|| comment_after(sources, choice.value.at))
+                    {
+                        enum_comments.insert(
+                            (app.clone(), name.to_string(), choice.value.value.clone()),
+                            comment,
+                        );
+                    }
+                }
+            };
+        if let Some(okta_user) = &config.okta_user {
+            for (name, attribute) in &okta_user.value.attributes {
+                add(None, &name.value, attribute);
+            }
+        }
+        for (app, definition) in &config.apps {
+            for (name, attribute) in &definition.attributes {
+                add(Some(app.value.clone()), &name.value, attribute);
+            }
+        }
+        Annotations {
+            enum_comments,
+            notes_hidden: false,
+        }
+    }
+
+    fn comments_for(&self, change: &Change) -> Vec<String> {
+        let (app, name) = match &change.subject {
+            Subject::OktaUserAttribute { name } => (None, name),
+            Subject::AppAttribute { app, name } => (Some(app.clone()), name),
+            _ => return Vec::new(),
+        };
+        if !matches!(
+            change.action,
+            Action::Create | Action::Update | Action::Replace
+        ) {
+            return Vec::new();
+        }
+        self.enum_comments
+            .range((app.clone(), name.clone(), String::new())..)
+            .take_while(|((a, n, _), _)| a == &app && n == name)
+            .map(|((_, _, value), comment)| format!("{value}: {comment} (config comment)"))
+            .collect()
+    }
+}
+
+/// The `# comment` at the end of the line `at` is on, if that line has one (only a line whose
+/// value stands alone: a comment after a flow list names the list, not one value).
+fn comment_after(sources: &crate::config::Sources, at: crate::config::Pos) -> Option<String> {
+    if at.is_unknown() {
+        return None;
+    }
+    let text = &sources.get(at.file)?.text;
+    let line = text.lines().nth(at.line.checked_sub(1)? as usize)?;
+    if line.contains('[') || line.contains('{') {
+        return None;
+    }
+    let cut = line.find(" #")?;
+    let comment = line[cut + 2..].trim();
+    (!comment.is_empty()).then(|| shorten(comment))
+}
+
+fn notes_hidden_line(plan: &Plan) -> String {
+    format!(
+        "{} \"check once\" note{} hidden: shown on an earlier plan of this config; `--show-notes` shows {}.",
+        plan.notes.len(),
+        if plan.notes.len() == 1 { "" } else { "s" },
+        if plan.notes.len() == 1 { "it" } else { "them" }
+    )
+}
+
 /// Text for a terminal or a CI log.
 pub fn text(plan: &Plan, style: Style) -> String {
+    text_with(plan, style, &Annotations::default())
+}
+
+/// Text for a terminal or a CI log, with the config's comments and the notes as `annotations` say.
+pub fn text_with(plan: &Plan, style: Style, annotations: &Annotations) -> String {
     let paint = Paint(style);
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", paint.bold("oktaform plan for"), plan.org);
@@ -248,10 +444,13 @@ pub fn text(plan: &Plan, style: Style) -> String {
             out,
             "{} {}{}",
             paint.action(change.action),
-            title(change),
+            headline(change),
             paint.risk(change.risk)
         );
-        for line in details(change) {
+        for line in details(change)
+            .into_iter()
+            .chain(annotations.comments_for(change))
+        {
             let _ = writeln!(out, "      {}", paint.dim(&line));
         }
     }
@@ -260,80 +459,106 @@ pub fn text(plan: &Plan, style: Style) -> String {
         let _ = writeln!(
             out,
             "\n{}",
-            paint
-                .bold("Manual steps (Okta's API cannot make these; oktaform will not claim them):")
+            paint.bold(
+                "Admin Console steps (Okta's API cannot make these; oktaform will not claim them):"
+            )
         );
         for (i, step) in steps.iter().enumerate() {
             let _ = writeln!(out, "  {}. {step}", i + 1);
         }
     }
     if !plan.notes.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            paint.bold("Not readable through Okta's API (check once):")
-        );
-        for note in &plan.notes {
-            let _ = writeln!(out, "  - {}: {}", note.app, note.text);
+        if annotations.notes_hidden {
+            let _ = writeln!(out, "\n{}", paint.dim(&notes_hidden_line(plan)));
+        } else {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                paint.bold("Not readable through Okta's API (check once):")
+            );
+            for note in &plan.notes {
+                let _ = writeln!(out, "  - {}: {}", note.app, note.text);
+            }
         }
     }
     let _ = writeln!(out, "\n{}", paint.bold(&summary_line(plan)));
     out
 }
 
-/// Markdown for a pull-request comment: summary, the plan as a diff block, a checklist.
-pub fn markdown(plan: &Plan) -> String {
+/// Markdown for a pull-request comment: the summary, the changes as a diff block (one sign
+/// a line), the console steps as a task list, the attribute-flow diagram of the apps that
+/// change (`diagram`: Mermaid, collapsed), and the notes.
+pub fn markdown(plan: &Plan, annotations: &Annotations, diagram: Option<&str>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### oktaform plan for `{}`\n", plan.org);
     let _ = writeln!(out, "**{}**\n", summary_line(plan));
-    if !plan.is_empty() {
+    let automatic: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Manual)
+        .collect();
+    if !automatic.is_empty() {
         let _ = writeln!(out, "```diff");
         let mut current = None;
-        for change in &plan.changes {
+        for change in automatic {
             let heading = group_heading(change, plan);
             if current.as_ref() != Some(&heading) {
-                let _ = writeln!(out, "# {heading}");
+                let _ = writeln!(out, "@@ {heading} @@");
                 current = Some(heading);
             }
-            // diff blocks colour lines by their first character.
-            let sign = match change.action {
-                Action::Create => "+",
-                Action::Delete | Action::Replace => "-",
-                Action::Update | Action::Reorder => "!",
-                Action::Manual => "#",
+            // Diff blocks colour a line by its first character: one sign, no second one.
+            let (sign, word) = match change.action {
+                Action::Create => ("+", ""),
+                Action::Delete => ("-", ""),
+                Action::Replace => ("-", " (deleted and re-created)"),
+                Action::Update => ("!", " (changed)"),
+                Action::Reorder => ("!", " (reordered)"),
+                Action::Manual => ("!", ""),
             };
             let badge = match change.risk {
-                Risk::Safe => String::new(),
+                Risk::Safe | Risk::Manual => String::new(),
                 risk => format!(" [{}]", risk.label()),
             };
-            let _ = writeln!(
-                out,
-                "{sign} {} {}{badge}",
-                change.action.symbol(),
-                title(change)
-            );
-            for line in details(change) {
-                let _ = writeln!(out, "      {line}");
+            let _ = writeln!(out, "{sign} {}{word}{badge}", headline(change));
+            for line in details(change)
+                .into_iter()
+                .chain(annotations.comments_for(change))
+            {
+                let _ = writeln!(out, "{sign}     {line}");
             }
         }
         let _ = writeln!(out, "```");
     }
     let steps = manual_steps(plan);
     if !steps.is_empty() {
-        let _ = writeln!(out, "\n**Manual steps** (Okta's API cannot make these):\n");
+        let _ = writeln!(
+            out,
+            "\n**Admin Console steps** (Okta's API cannot make these; tick them when done):\n"
+        );
         for step in steps {
             let _ = writeln!(out, "- [ ] {step}");
         }
     }
-    if !plan.notes.is_empty() {
+    if let Some(diagram) = diagram {
         let _ = writeln!(
             out,
-            "\n<details><summary>Not readable through Okta's API (check once)</summary>\n"
+            "\n<details><summary>Attribute flow of the apps this plan changes</summary>\n\n```mermaid\n{}```\n\n</details>",
+            diagram
         );
-        for note in &plan.notes {
-            let _ = writeln!(out, "- **{}**: {}", note.app, note.text);
+    }
+    if !plan.notes.is_empty() {
+        if annotations.notes_hidden {
+            let _ = writeln!(out, "\n_{}_", notes_hidden_line(plan));
+        } else {
+            let _ = writeln!(
+                out,
+                "\n<details><summary>Not readable through Okta's API (check once)</summary>\n"
+            );
+            for note in &plan.notes {
+                let _ = writeln!(out, "- **{}**: {}", note.app, note.text);
+            }
+            let _ = writeln!(out, "\n</details>");
         }
-        let _ = writeln!(out, "\n</details>");
     }
     out
 }
@@ -373,7 +598,65 @@ mod tests {
 
     #[test]
     fn markdown_of_a_first_plan() {
-        insta::assert_snapshot!(markdown(&fresh_plan()));
+        let plan = fresh_plan();
+        let config = config(LUCIQ);
+        let flows: Vec<_> = crate::render::graph::build(&config, Some(&plan))
+            .into_iter()
+            .filter(|f| f.changed())
+            .collect();
+        let diagram = crate::render::graph::mermaid(&flows);
+        let text = markdown(&plan, &Annotations::default(), Some(&diagram));
+        assert!(!text.contains("+ +"), "no doubled signs");
+        assert!(!text.contains("\n# !"), "console steps are not diff lines");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn hidden_notes_are_counted_with_how_to_show_them() {
+        let plan = fresh_plan();
+        let hidden = Annotations {
+            notes_hidden: true,
+            ..Annotations::default()
+        };
+        let text = text_with(&plan, Style::Plain, &hidden);
+        assert!(
+            !text.contains("cannot be read through Okta's API"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1 \"check once\" note hidden: shown on an earlier plan of this config; `--show-notes` shows it."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_config_comment_stands_beside_its_enum_value() {
+        let plan = fresh_plan();
+        let config = config(LUCIQ);
+        let mut sources = crate::config::Sources::default();
+        sources.add("luciq.yaml".into(), LUCIQ.into());
+        let annotations = Annotations::from_config(&config, &sources);
+        let text = text_with(&plan, Style::Plain, &annotations);
+        assert!(
+            text.contains("adminstrator: Luciq's API value for Admin really is spelled this way (config comment)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn long_values_are_shortened_and_lists_wrapped() {
+        let long = "x".repeat(100);
+        let short = shorten(&long);
+        assert_eq!(short.chars().count(), 71);
+        assert!(short.contains('…'));
+        let items: Vec<String> = (0..30).map(|i| format!("value{i}")).collect();
+        let lines = wrapped("enum", &items);
+        assert!(lines.len() > 1);
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= LINE_WIDTH),
+            "{lines:?}"
+        );
+        assert!(lines[1].starts_with("      value"), "{lines:?}");
     }
 
     #[test]
