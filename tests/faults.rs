@@ -96,8 +96,11 @@ fn set_faults(sandbox: &SandboxProcess, faults: Value) {
     assert_eq!(status, 200, "{answer}");
 }
 
+/// A run's exported org and the number of faults injected, or what went wrong.
+type Outcome = Result<(String, usize), String>;
+
 /// One run on its own sandbox: faults on, apply (it may fail), faults off, converge, export.
-fn run(run: &Run) -> Result<(String, usize), String> {
+fn run(run: &Run) -> Outcome {
     let work = Workdir::new();
     let sandbox = SandboxProcess::start(&work);
     let config = example(run.example);
@@ -154,7 +157,7 @@ fn every_example_converges_under_seeded_faults_and_touches_nothing_else() {
         }
     }
     assert!(runs.len() >= 50);
-    let results: Vec<(String, Result<(String, usize), String>)> = std::thread::scope(|scope| {
+    let results: Vec<(String, Outcome)> = std::thread::scope(|scope| {
         let chunks: Vec<&[Run]> = runs.chunks(runs.len().div_ceil(8)).collect();
         let handles: Vec<_> = chunks
             .into_iter()
@@ -162,7 +165,7 @@ fn every_example_converges_under_seeded_faults_and_touches_nothing_else() {
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|r| (r.to_string(), run(r).map(|(text, n)| (text, n))))
+                        .map(|r| (r.to_string(), run(r)))
                         .collect::<Vec<_>>()
                 })
             })
