@@ -359,3 +359,42 @@ fn a_second_apply_against_one_org_waits_for_the_first_and_says_who_else_wrote() 
     assert!(text.contains("changes to this org, the last at"), "{text}");
     assert!(!text.contains("waiting for it"), "{text}");
 }
+
+#[test]
+fn a_hand_edited_saved_plan_is_refused_as_edited_not_as_a_changed_org() {
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let output = run_against(
+        &work,
+        &sandbox,
+        &["plan", "-c", &example("luciq"), "--out", "plan.json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let path = work.path().join("plan.json");
+    let mut plan: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // Someone "fixes" the plan by hand: a user's role, after review.
+    let change = plan["changes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["op"] == "assign_user")
+        .expect("an assignment in the plan");
+    change["profile"]["instabugRole"] = Value::from("member");
+    std::fs::write(&path, serde_json::to_vec_pretty(&plan).unwrap()).unwrap();
+    let output = run_against(&work, &sandbox, &["apply", "plan.json"]);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{}{text}", stdout(&output));
+    assert!(text.contains("was edited after it was saved"), "{text}");
+    assert!(
+        !text.contains("org changed") && !text.contains("no longer needs"),
+        "{text}"
+    );
+    let (_, requests) = sandbox.call("GET", "/__sandbox/requests", None);
+    let writes = requests["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] != "GET")
+        .count();
+    assert_eq!(writes, 0, "nothing was written");
+}
