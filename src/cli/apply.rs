@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use super::{ApplyArgs, fail, org, stdout_style};
 use crate::apply::guard::{self, Permissions};
-use crate::apply::{ApplyOptions, Outcome, Report, apply};
+use crate::apply::{ApplyOptions, Outcome, Report, Stop, apply};
 use crate::okta::Access;
 use crate::plan::{Plan, SavedPlan};
 use crate::render::plan as render;
@@ -72,7 +72,7 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
     let report =
         session
             .runtime
-            .block_on(apply(&session.client, &plan, &ApplyOptions::default()))?;
+            .block_on(apply(&session.client, &plan, &ApplyOptions::default(), &Stop::never()))?;
     print!("{}", report_text(&report));
     Ok(Ok(report))
 }
@@ -132,6 +132,10 @@ fn report_text(report: &Report) -> String {
             ),
             Outcome::Failed { error } => format!(
                 "FAILED   {} {app}{kind} {name}: {error}",
+                change.action.symbol()
+            ),
+            Outcome::NotApplied { reason } => format!(
+                "not applied {} {app}{kind} {name}: {reason}",
                 change.action.symbol()
             ),
         };
