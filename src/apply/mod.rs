@@ -358,3 +358,28 @@ impl Run<'_> {
         outcome
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_stop_is_seen_by_every_copy_once_triggered() {
+        let (handle, stop) = Stop::new();
+        let copy = stop.clone();
+        assert!(!stop.is_stopped());
+        handle.stop();
+        assert!(stop.is_stopped() && copy.is_stopped());
+        tokio::time::timeout(Duration::from_secs(1), copy.stopped())
+            .await
+            .expect("resolves once triggered");
+    }
+
+    #[tokio::test]
+    async fn a_never_stop_never_resolves() {
+        let stop = Stop::never();
+        assert!(!stop.is_stopped());
+        let waited = tokio::time::timeout(Duration::from_millis(50), stop.stopped()).await;
+        assert!(waited.is_err());
+    }
+}
