@@ -18,8 +18,17 @@ const USERS: usize = 40;
 async fn a_stop_starts_no_new_write_and_reports_the_rest_interrupted() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut org = seed::org(Seed::Empty);
-    seed::add_app(&mut org, "stop_app", "Stop App", "SAML_2_0", &["SCIM_PROVISIONING"], false);
-    let mut config = String::from("apps:\n  stop:\n    find: { label: Stop App }\n    assignments:\n      users:\n");
+    seed::add_app(
+        &mut org,
+        "stop_app",
+        "Stop App",
+        "SAML_2_0",
+        &["SCIM_PROVISIONING"],
+        false,
+    );
+    let mut config = String::from(
+        "apps:\n  stop:\n    find: { label: Stop App }\n    assignments:\n      users:\n",
+    );
     for i in 0..USERS {
         let login = format!("user{i:03}@example.com");
         seed::add_user(&mut org, &login, "User", &format!("{i}"));
@@ -65,9 +74,15 @@ async fn a_stop_starts_no_new_write_and_reports_the_rest_interrupted() {
     let report = report.unwrap();
 
     let applied = report.count(|o| matches!(o, Outcome::Applied));
-    let interrupted = report.count(|o| matches!(o, Outcome::NotApplied { reason } if reason == INTERRUPTED));
+    let interrupted =
+        report.count(|o| matches!(o, Outcome::NotApplied { reason } if reason == INTERRUPTED));
     assert!(applied > 0 && applied < USERS, "applied {applied}");
-    assert_eq!(applied + interrupted, USERS, "{:?}", report.results.iter().map(|(_, o)| o).collect::<Vec<_>>());
+    assert_eq!(
+        applied + interrupted,
+        USERS,
+        "{:?}",
+        report.results.iter().map(|(_, o)| o).collect::<Vec<_>>()
+    );
     // What the report calls applied is exactly what the org has.
     let snapshot = sandbox.snapshot();
     let app = snapshot["apps"]

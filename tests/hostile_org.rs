@@ -86,7 +86,11 @@ async fn an_endless_body_is_cut_at_its_cap() {
     let client = client(&base, Duration::from_secs(60), Duration::from_secs(60));
     let started = Instant::now();
     let error = client.app(&AppId::from(APP)).await.unwrap_err().to_string();
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         error.contains(&format!("GET /api/v1/apps/{APP}")) && error.contains("larger than 4 MiB"),
         "{error}"
@@ -100,7 +104,11 @@ async fn an_org_that_never_answers_times_out_per_request() {
     let client = client(&base, Duration::from_millis(200), Duration::from_secs(30));
     let started = Instant::now();
     let error = client.user_schema().await.unwrap_err().to_string();
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         error.contains("GET /api/v1/meta/schemas/user/default")
             && error.contains("timed out after 200ms"),
@@ -114,9 +122,14 @@ async fn a_slow_drip_times_out() {
     let client = client(&base, Duration::from_millis(300), Duration::from_secs(30));
     let started = Instant::now();
     let error = client.app(&AppId::from(APP)).await.unwrap_err().to_string();
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     assert!(
-        error.contains(&format!("GET /api/v1/apps/{APP}")) && error.contains("timed out after 300ms"),
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        error.contains(&format!("GET /api/v1/apps/{APP}"))
+            && error.contains("timed out after 300ms"),
         "{error}"
     );
 }

@@ -308,7 +308,9 @@ async fn apply_then_plan_is_empty_and_additive_touches_nothing_else() {
             deletion_window_wait: Duration::from_secs(30),
             ..ApplyOptions::default()
         };
-        let report = apply(&client, &plan, &options, &Stop::never()).await.unwrap();
+        let report = apply(&client, &plan, &options, &Stop::never())
+            .await
+            .unwrap();
         assert!(
             !report.failed(),
             "seed {seed}: apply failed: {:#?}\nconfig:\n{}",

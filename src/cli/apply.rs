@@ -69,10 +69,12 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
     if saved.is_none() && !args.auto_approve && !confirm(&plan)? {
         return Ok(Err(Refused("not approved; nothing was changed".into())));
     }
-    let report =
-        session
-            .runtime
-            .block_on(apply(&session.client, &plan, &ApplyOptions::default(), &Stop::never()))?;
+    let report = session.runtime.block_on(apply(
+        &session.client,
+        &plan,
+        &ApplyOptions::default(),
+        &Stop::never(),
+    ))?;
     print!("{}", report_text(&report));
     Ok(Ok(report))
 }

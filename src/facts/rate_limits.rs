@@ -60,14 +60,23 @@ mod tests {
             ("POST", format!("/api/v1/apps/{APP}/users/{USER}")),
             ("DELETE", format!("/api/v1/apps/{APP}/users/{USER}")),
             ("GET", format!("/api/v1/apps/{APP}/groups")),
-            ("PUT", format!("/api/v1/apps/{APP}/groups/00g1b2c3d4e5f6g7h8i9")),
+            (
+                "PUT",
+                format!("/api/v1/apps/{APP}/groups/00g1b2c3d4e5f6g7h8i9"),
+            ),
             ("GET", format!("/api/v1/apps/{APP}/features")),
-            ("PUT", format!("/api/v1/apps/{APP}/features/USER_PROVISIONING")),
+            (
+                "PUT",
+                format!("/api/v1/apps/{APP}/features/USER_PROVISIONING"),
+            ),
             ("POST", format!("/api/v1/apps/{APP}/connections/default")),
         ] {
             assert_eq!(bucket(method, &path), "/api/v1/apps", "{method} {path}");
         }
-        assert_eq!(bucket("GET", &format!("/api/v1/apps/{APP}")), "/api/v1/apps/{id}");
+        assert_eq!(
+            bucket("GET", &format!("/api/v1/apps/{APP}")),
+            "/api/v1/apps/{id}"
+        );
     }
 
     #[test]
@@ -91,7 +100,10 @@ mod tests {
             bucket("GET", "/api/v1/users/alice@example.com"),
             "/api/v1/users/{id:.+}"
         );
-        assert_eq!(bucket("POST", &format!("/api/v1/users/{USER}")), "/api/v1/users");
+        assert_eq!(
+            bucket("POST", &format!("/api/v1/users/{USER}")),
+            "/api/v1/users"
+        );
         assert_eq!(bucket("GET", "/api/v1/groups?search=x"), "/api/v1/groups");
         assert_eq!(
             bucket("GET", "/api/v1/groups/00g1b2c3d4e5f6g7h8i9/users"),

@@ -409,7 +409,7 @@ impl Client {
                     &method,
                     url,
                     &path,
-                    &bucket,
+                    bucket,
                     body.as_deref(),
                     idempotent,
                     &mut nonce_retried,
@@ -591,12 +591,17 @@ impl Client {
                     cap,
                 });
             }
-            Err(BodyError::Transport(e)) if e.is_timeout() && self.time_left().is_some_and(|l| l.is_zero()) => {
+            Err(BodyError::Transport(e))
+                if e.is_timeout() && self.time_left().is_some_and(|l| l.is_zero()) =>
+            {
                 return Attempt::Fail(self.deadline_error(method, path));
             }
             // The answer broke off: like a lost connection, the request may have been handled.
             Err(BodyError::Transport(e)) => {
-                let reason = format!("the answer broke off: {}", describe_transport_after(&e, timeout));
+                let reason = format!(
+                    "the answer broke off: {}",
+                    describe_transport_after(&e, timeout)
+                );
                 return if idempotent {
                     Attempt::Retry {
                         after: self.backoff(number),
@@ -731,10 +736,7 @@ enum BodyError {
 
 /// The body as text, refusing more than `cap` bytes (announced or sent).
 async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<String, BodyError> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > cap as u64)
-    {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
         return Err(BodyError::TooLarge(cap));
     }
     let mut bytes: Vec<u8> = Vec::new();
@@ -750,7 +752,10 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<String
 /// [`describe_transport`], with the timeout's length when it is one.
 fn describe_transport_after(error: &reqwest::Error, timeout: Duration) -> String {
     if error.is_timeout() {
-        format!("timed out after {}", humantime::format_duration(round_ms(timeout)))
+        format!(
+            "timed out after {}",
+            humantime::format_duration(round_ms(timeout))
+        )
     } else {
         describe_transport(error)
     }

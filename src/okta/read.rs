@@ -354,16 +354,15 @@ async fn read_app(reader: &Reader<'_>, scope: &AppScope) -> Result<LiveApp, Read
         app: scope.key.clone(),
         error,
     };
-    let pending = scope
-        .parts
-        .assignments
-        .then(|| Pending(&reader.assigned));
+    let pending = scope.parts.assignments.then(|| Pending(&reader.assigned));
     match &scope.select {
         // The id is known: the app itself is read in the same round as everything else.
         AppSelector::Id(id) => {
             let (app, parts) =
                 tokio::try_join!(resolve(reader, &scope.key, &scope.select), async {
-                    app_parts(reader, id, scope.parts, pending).await.map_err(api)
+                    app_parts(reader, id, scope.parts, pending)
+                        .await
+                        .map_err(api)
                 })?;
             Ok(parts.into_live(app))
         }

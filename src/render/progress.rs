@@ -60,14 +60,19 @@ impl Status {
     fn text(&self, now: Instant) -> String {
         let mut parts = Vec::new();
         match (self.writes, self.apps) {
-            (Some((done, total)), _) => parts.push(format!("applying: {done}/{total} changes written")),
+            (Some((done, total)), _) => {
+                parts.push(format!("applying: {done}/{total} changes written"))
+            }
             (None, Some(apps)) => parts.push(format!(
                 "reading {apps} app{}: {} of {} requests answered",
                 if apps == 1 { "" } else { "s" },
                 self.answered,
                 self.sent
             )),
-            (None, None) => parts.push(format!("{} of {} requests answered", self.answered, self.sent)),
+            (None, None) => parts.push(format!(
+                "{} of {} requests answered",
+                self.answered, self.sent
+            )),
         }
         if let Some((bucket, end)) = &self.wait {
             let left = end.saturating_duration_since(now);
@@ -153,7 +158,10 @@ mod tests {
             answered: 31,
         });
         let now = Instant::now();
-        assert_eq!(status.text(now), "reading 25 apps: 31 of 40 requests answered");
+        assert_eq!(
+            status.text(now),
+            "reading 25 apps: 31 of 40 requests answered"
+        );
         status.apply(Event::RateLimitWait {
             bucket: "/api/v1/apps".into(),
             left: Duration::from_secs(12),
@@ -167,7 +175,10 @@ mod tests {
             done: 120,
             total: 300,
         });
-        assert_eq!(status.text(Instant::now()), "applying: 120/300 changes written");
+        assert_eq!(
+            status.text(Instant::now()),
+            "applying: 120/300 changes written"
+        );
     }
 
     #[test]

@@ -51,24 +51,44 @@ const ENDPOINTS: &[Endpoint] = &[
     shared(&["GET"], "/api/v1/apps/{id}", "/api/v1/apps/{id}"),
     shared(&["GET"], "/api/v1/apps/{id}/features", APPS),
     shared(&["GET", "PUT"], "/api/v1/apps/{id}/features/*", APPS),
-    shared(&["GET", "POST"], "/api/v1/apps/{id}/connections/default", APPS),
+    shared(
+        &["GET", "POST"],
+        "/api/v1/apps/{id}/connections/default",
+        APPS,
+    ),
     shared(
         &["POST"],
         "/api/v1/apps/{id}/connections/default/lifecycle/*",
         APPS,
     ),
     shared(&["GET", "POST"], "/api/v1/apps/{id}/users", APPS),
-    shared(&["GET", "POST", "DELETE"], "/api/v1/apps/{id}/users/{id}", APPS),
+    shared(
+        &["GET", "POST", "DELETE"],
+        "/api/v1/apps/{id}/users/{id}",
+        APPS,
+    ),
     shared(&["GET"], "/api/v1/apps/{id}/groups", APPS),
-    shared(&["GET", "PUT", "DELETE"], "/api/v1/apps/{id}/groups/{id}", APPS),
-    shared(&["GET", "POST"], "/api/v1/apps/{id}/group-push/mappings", APPS),
+    shared(
+        &["GET", "PUT", "DELETE"],
+        "/api/v1/apps/{id}/groups/{id}",
+        APPS,
+    ),
+    shared(
+        &["GET", "POST"],
+        "/api/v1/apps/{id}/group-push/mappings",
+        APPS,
+    ),
     shared(
         &["GET", "PATCH", "DELETE"],
         "/api/v1/apps/{id}/group-push/mappings/{id}",
         APPS,
     ),
     shared(&["GET", "POST"], "/api/v1/meta/schemas/user/*", CATCH_ALL),
-    shared(&["GET", "POST"], "/api/v1/meta/schemas/apps/{id}/default", CATCH_ALL),
+    shared(
+        &["GET", "POST"],
+        "/api/v1/meta/schemas/apps/{id}/default",
+        CATCH_ALL,
+    ),
     shared(&["GET"], "/api/v1/meta/types/user", CATCH_ALL),
     shared(&["GET"], "/api/v1/meta/types/user/*", CATCH_ALL),
     shared(&["GET"], "/api/v1/mappings", CATCH_ALL),
@@ -162,7 +182,11 @@ mod tests {
         let cases = [
             ("GET", "/api/v1/apps", "/api/v1/apps"),
             ("GET", "/api/v1/apps?limit=2&q=lu", "/api/v1/apps"),
-            ("GET", "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9", "/api/v1/apps/{id}"),
+            (
+                "GET",
+                "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9",
+                "/api/v1/apps/{id}",
+            ),
             (
                 "GET",
                 "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9/users",
@@ -192,7 +216,11 @@ mod tests {
                 "/api/v1/users/{id:.+}",
             ),
             ("GET", "/api/v1/users?search=x", "/api/v1/users"),
-            ("GET", "/api/v1/groups/00g1b2c3d4e5f6g7h8i9/users", "/api/v1/groups"),
+            (
+                "GET",
+                "/api/v1/groups/00g1b2c3d4e5f6g7h8i9/users",
+                "/api/v1/groups",
+            ),
             ("GET", "/api/v1/logs?since=x", "/api/v1/logs"),
             // Paths no endpoint has: their own bucket, by method and path template.
             (

@@ -442,4 +442,3 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     std::fs::write(&temp, bytes).map_err(fail)?;
     std::fs::rename(&temp, path).map_err(fail)
 }
-
