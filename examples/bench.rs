@@ -1,214 +1,421 @@
-//! Benchmark of a plan (and of a drift run: the plan's read plus the System Log) against the
-//! sandbox: API calls, sequential round trips, wall time.
+//! Benchmark of plan, first apply and no-op apply against the sandbox, beside a read of the
+//! same objects one call at a time (concurrency 1: the way a script on Okta's SDK reads them).
 //!
-//!     cargo run --release --example bench
+//!     cargo run --release --example bench            # the whole matrix (several minutes)
+//!     cargo run --release --example bench -- --quick # the cases the targets name
+//!     BENCH_ONLY='1 × 300 × 20 0 ms' cargo run --release --example bench -- --quick
 //!
-//! Prints one line per scenario. Round trips are measured as wall time divided by the injected
-//! per-request latency with concurrency high enough never to queue, so they show the read's
-//! dependency depth; API calls come from the sandbox's request counter.
+//! The matrix: 1, 5, 25 apps × 30, 300, 3,000 users × 20, 200 groups, each at 0 ms and 100 ms
+//! added latency per request. Every app assigns every user and group (with a profile) and maps
+//! two attributes. Each phase runs in a child process of its own, so its CPU time and max RSS
+//! are the client's alone (the sandbox runs in this process): requests and max in flight come
+//! from the client's counters, sequential round trips are wall time / added latency.
+//! The sandbox's `/api/v1/apps` bucket allows 6,000 requests a minute (oktaform uses 50 %),
+//! every other bucket 100,000; its per-org concurrency limit is Okta's 75.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::collections::HashMap;
+use std::process::Command;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
-use oktaform::config::{FileId, load::parse};
-use oktaform::drift;
+use oktaform::apply::{ApplyOptions, Outcome, Stop, apply};
+use oktaform::config::{Config, FileId, load::parse};
 use oktaform::ids::OrgUrl;
-use oktaform::okta::read;
-use oktaform::okta::{Access, Client, ClientOptions, Credentials};
+use oktaform::okta::{Access, Client, ClientOptions, Credentials, read};
 use oktaform::plan::{Plan, diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions, Seed, seed};
 use oktaform::secret::SecretString;
 
-/// A config with `apps` apps shaped like Luciq's (2 attributes, 2 mappings, 2 users, 1 group).
-fn config_text(apps: usize, by_id: Option<&[String]>) -> String {
+#[derive(Debug, Clone)]
+struct Case {
+    name: String,
+    /// `None`: examples/luciq.yaml (`Some(true)` below: found by id).
+    shape: Option<(usize, usize, usize)>,
+    luciq_by_id: bool,
+    latency_ms: u64,
+    /// Limit of the `/api/v1/apps` bucket per minute.
+    apps_bucket: u32,
+    phases: &'static [&'static str],
+}
+
+const ALL: &[&str] = &["plan", "apply", "noop", "serial"];
+const PLAN: &[&str] = &["plan", "serial"];
+
+fn cases(quick: bool) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for latency in [100, 0] {
+        for by_id in [false, true] {
+            cases.push(Case {
+                name: format!("luciq.yaml{}", if by_id { " (find: id)" } else { "" }),
+                shape: None,
+                luciq_by_id: by_id,
+                latency_ms: latency,
+                apps_bucket: 6_000,
+                phases: PLAN,
+            });
+        }
+    }
+    let shapes: Vec<(usize, usize, usize)> = if quick {
+        vec![(25, 300, 20), (1, 3_000, 20), (1, 300, 20), (25, 3_000, 20)]
+    } else {
+        let mut all = Vec::new();
+        for apps in [1, 5, 25] {
+            for users in [30, 300, 3_000] {
+                for groups in [20, 200] {
+                    all.push((apps, users, groups));
+                }
+            }
+        }
+        all
+    };
+    for latency in [100, 0] {
+        for &(apps, users, groups) in &shapes {
+            // The largest are planned only: a first apply of 75,000 writes takes 25 minutes at
+            // the bucket's 3,000 a minute (oktaform's half of 6,000).
+            let big = apps * users > 20_000;
+            cases.push(Case {
+                name: format!("{apps} × {users} × {groups}"),
+                shape: Some((apps, users, groups)),
+                luciq_by_id: false,
+                latency_ms: latency,
+                apps_bucket: 6_000,
+                phases: if big { PLAN } else { ALL },
+            });
+        }
+    }
+    // Pacing: a first apply of 300 users with a 600/min bucket, at most 50 % of it.
+    cases.push(Case {
+        name: "1 × 300 × 20, bucket 600/min".into(),
+        shape: Some((1, 300, 20)),
+        luciq_by_id: false,
+        latency_ms: 0,
+        apps_bucket: 600,
+        phases: &["apply"],
+    });
+    cases
+}
+
+fn config_text(apps: usize, users: usize, groups: usize) -> String {
     let mut text = String::from(
         "okta_user:\n  attributes:\n    role: { title: Role, type: string, enum: [admin, member] }\n    apps: { title: Apps, type: string array }\napps:\n",
     );
     for i in 0..apps {
-        let find = match by_id {
-            Some(ids) => format!("{{ id: {} }}", ids[i]),
-            None => format!("{{ label: Bench App {i:02} }}"),
-        };
         text.push_str(&format!(
-            "  app{i:02}:\n    find: {find}\n    attributes:\n      role: {{ title: Role, type: string, enum: [admin, member], external_namespace: 'urn:x' }}\n      apps: {{ title: Apps, type: string array, external_namespace: 'urn:x' }}\n    mappings:\n      to_app: {{ role: user.role, apps: user.apps }}\n    assignments:\n      users:\n        alice@example.com: {{ role: admin }}\n        bob@example.com: {{ role: member }}\n      groups:\n        Engineering: {{ priority: 0, profile: {{ role: member }} }}\n"
+            "  app{i:02}:\n    find: {{ label: Bench App {i:02} }}\n    attributes:\n      role: {{ title: Role, type: string, enum: [admin, member], external_namespace: 'urn:x' }}\n      apps: {{ title: Apps, type: string array, external_namespace: 'urn:x' }}\n    mappings:\n      to_app: {{ role: user.role, apps: user.apps }}\n    assignments:\n      users:\n"
         ));
+        for u in 0..users {
+            text.push_str(&format!(
+                "        user{u:05}@example.com: {{ role: member }}\n"
+            ));
+        }
+        text.push_str("      groups:\n");
+        for g in 0..groups {
+            text.push_str(&format!(
+                "        Group {g:03}: {{ priority: {g}, profile: {{ role: member }} }}\n"
+            ));
+        }
     }
     text
 }
 
-struct Scenario {
-    name: String,
-    apps: usize,
-    by_id: bool,
-    latency_ms: u64,
-    concurrency: usize,
+/// The org of a case (before any apply) and its config text.
+fn org_and_config(case: &Case) -> (oktaform::sandbox::OrgState, String) {
+    match case.shape {
+        None => {
+            let org = seed::org(Seed::Demo);
+            let mut text =
+                std::fs::read_to_string("examples/luciq.yaml").expect("examples/luciq.yaml");
+            if case.luciq_by_id {
+                let id = org
+                    .apps
+                    .iter()
+                    .find(|a| a.app["label"] == "Luciq")
+                    .and_then(|a| a.app["id"].as_str())
+                    .expect("the demo org's Luciq app")
+                    .to_string();
+                text = text.replace("find: { label: Luciq }", &format!("find: {{ id: {id} }}"));
+            }
+            (org, text)
+        }
+        Some((apps, users, groups)) => {
+            let mut org = seed::org(Seed::Empty);
+            for i in 0..apps {
+                seed::add_app(
+                    &mut org,
+                    &format!("bench_{i}"),
+                    &format!("Bench App {i:02}"),
+                    "SAML_2_0",
+                    &["SCIM_PROVISIONING"],
+                    false,
+                );
+            }
+            for u in 0..users {
+                seed::add_user(
+                    &mut org,
+                    &format!("user{u:05}@example.com"),
+                    "Bench",
+                    &format!("{u}"),
+                );
+            }
+            for g in 0..groups {
+                seed::add_group(&mut org, &format!("Group {g:03}"), "bench", &[]);
+            }
+            (org, config_text(apps, users, groups))
+        }
+    }
 }
 
-/// What one scenario measured.
+/// What one phase measured, printed by the child as `key=value` words.
+#[derive(Debug, Default, Clone)]
 struct Measured {
-    calls: u64,
-    read: Duration,
+    requests: u64,
+    wall_ms: f64,
+    max_in_flight: u64,
+    cpu_ms: f64,
+    rss_mb: f64,
     changes: usize,
-    diff: Duration,
-    /// Calls of a drift run beyond the plan's read (the System Log pages).
-    drift_calls: u64,
+    failed: usize,
+    rate_limit_waits: u64,
 }
 
-async fn run(scenario: &Scenario) -> Measured {
-    let dir = std::env::temp_dir().join(format!(
-        "oktaform-bench-{}-{}",
-        std::process::id(),
-        scenario.name.replace(' ', "-")
-    ));
-    let _ = std::fs::create_dir_all(&dir);
-    let state = dir.join("org.json");
-    let mut org = seed::org(Seed::Demo);
-    let ids: Vec<String> = (0..scenario.apps)
-        .map(|i| {
-            seed::add_app(
-                &mut org,
-                &format!("bench_{i}"),
-                &format!("Bench App {i:02}"),
-                "SAML_2_0",
-                &["SCIM_PROVISIONING"],
-                false,
-            )
-        })
-        .collect();
-    org.save(&state).expect("write the bench org");
-    let knobs = Knobs {
-        latency_ms: scenario.latency_ms,
-        rate_limit: 100_000,
-        ..Knobs::default()
+fn proc_cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
     };
-    let sandbox = Sandbox::start(SandboxOptions {
-        state: Some(state),
-        knobs,
-        ..SandboxOptions::default()
-    })
-    .await
-    .expect("start the sandbox");
-    let config = parse(
-        FileId(0),
-        &config_text(scenario.apps, scenario.by_id.then_some(ids.as_slice())),
-    )
-    .expect("bench config");
+    // utime and stime are fields 14 and 15 (1-based), 11 and 12 after the `)`; 100 ticks/s.
+    (ticks(11) + ticks(12)) * 10.0
+}
+
+fn proc_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The child: one phase against the sandbox at `url`.
+async fn child(phase: &str, url: &str, config: &str) -> Measured {
+    let text = std::fs::read_to_string(config).expect("config");
+    let config: Config = parse(FileId(0), &text).expect("bench config");
+    let cpu0 = proc_cpu_ms();
     let client = Client::new(
-        OrgUrl::parse(sandbox.base_url()).unwrap(),
-        Credentials::ApiToken(SecretString::new(sandbox.token().into())),
-        Access::Read,
+        OrgUrl::parse(url).unwrap(),
+        Credentials::ApiToken(SecretString::new("sandbox-token".into())),
+        Access::Manage,
         ClientOptions {
-            max_concurrency: scenario.concurrency,
+            max_concurrency: if phase == "serial" {
+                1
+            } else {
+                ClientOptions::default().max_concurrency
+            },
             ..ClientOptions::default()
         },
     )
     .unwrap();
     let started = Instant::now();
     let live = read(&client, &scope(&config)).await.expect("read");
-    let read_time = started.elapsed();
-    let diff_started = Instant::now();
     let changes = diff(&config, &live).expect("diff");
-    let diff_time = diff_started.elapsed();
-    let count = || {
-        client
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::Relaxed)
-    };
-    let calls = count();
-    let changes_count = changes.changes.len();
-    // The drift run on top: findings, then one System Log query for all of them.
     let plan = Plan::new("bench".into(), &live, changes);
-    let (findings, _) = drift::findings(&plan, &live, &[]);
-    let refs: Vec<&drift::Finding> = findings.iter().collect();
-    let since = humantime::format_rfc3339_seconds(SystemTime::now() - Duration::from_secs(86_400))
-        .to_string();
-    let until =
-        humantime::format_rfc3339_seconds(SystemTime::now() + Duration::from_secs(1)).to_string();
-    drift::attribution::read(&client, (&since, &until), &refs)
-        .await
-        .expect("read the System Log");
-    let drift_calls = count() - calls;
-    sandbox.stop().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let mut failed = 0;
+    if phase == "apply" || phase == "noop" {
+        let report = apply(&client, &plan, &ApplyOptions::default(), &Stop::never())
+            .await
+            .expect("apply");
+        failed = report.count(|o| matches!(o, Outcome::Failed { .. } | Outcome::Skipped));
+    }
+    let wall = started.elapsed();
     Measured {
-        calls,
-        read: read_time,
-        changes: changes_count,
-        diff: diff_time,
-        drift_calls,
+        requests: client.stats.requests.load(Ordering::Relaxed),
+        wall_ms: wall.as_secs_f64() * 1000.0,
+        max_in_flight: client.stats.max_in_flight.load(Ordering::Relaxed),
+        cpu_ms: proc_cpu_ms() - cpu0,
+        rss_mb: proc_rss_mb(),
+        changes: plan.changes.len(),
+        failed,
+        rate_limit_waits: client.stats.rate_limit_waits.load(Ordering::Relaxed),
     }
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn run_child(phase: &str, url: &str, config: &std::path::Path) -> Measured {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--child", phase, url])
+        .arg(config)
+        .output()
+        .expect("run the bench child");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let words: HashMap<&str, &str> = text
+        .split_whitespace()
+        .filter_map(|w| w.split_once('='))
+        .collect();
+    if !out.status.success() {
+        eprintln!("{phase} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let n = |k: &str| {
+        words
+            .get(k)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    Measured {
+        requests: n("requests") as u64,
+        wall_ms: n("wall_ms"),
+        max_in_flight: n("max_in_flight") as u64,
+        cpu_ms: n("cpu_ms"),
+        rss_mb: n("rss_mb"),
+        changes: n("changes") as usize,
+        failed: n("failed") as usize,
+        rate_limit_waits: n("rate_limit_waits") as u64,
+    }
+}
+
+async fn run_case(case: &Case, sandbox_429s: &mut u64) -> Vec<(String, Measured)> {
+    let (org, config) = org_and_config(case);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("org.json");
+    let config_path = dir.path().join("bench.yaml");
+    std::fs::write(&config_path, config).unwrap();
+    org.save(&state).expect("write the bench org");
+    let mut rate_limits = HashMap::new();
+    rate_limits.insert("/api/v1/apps".to_string(), case.apps_bucket);
+    let sandbox = Sandbox::start(SandboxOptions {
+        state: Some(state),
+        knobs: Knobs {
+            latency_ms: case.latency_ms,
+            rate_limit: 100_000,
+            rate_limits,
+            deletion_window_ms: 0,
+            ..Knobs::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await
+    .expect("start the sandbox");
+    let url = sandbox.base_url().to_string();
+    let mut out = Vec::new();
+    for phase in ["serial", "plan", "apply", "noop"] {
+        if !case.phases.contains(&phase) {
+            continue;
+        }
+        // The no-op apply needs the first one done.
+        if phase == "noop" && !case.phases.contains(&"apply") {
+            continue;
+        }
+        let u = url.clone();
+        let path = config_path.clone();
+        let phase_name = phase.to_string();
+        let m = tokio::task::spawn_blocking(move || run_child(&phase_name, &u, &path))
+            .await
+            .unwrap();
+        out.push((phase.to_string(), m));
+    }
+    let log = reqwest::Client::new()
+        .get(format!("{url}/__sandbox/requests"))
+        .send()
+        .await
+        .ok();
+    if let Some(r) = log
+        && let Ok(v) = r.json::<serde_json::Value>().await
+    {
+        *sandbox_429s += v["log"].as_array().map_or(0, |l| {
+            l.iter().filter(|e| e["status"] == 429).count() as u64
+        });
+    }
+    sandbox.stop().await;
+    out
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let scenarios = [
-        Scenario {
-            name: "1 app, find by label, 100 ms".into(),
-            apps: 1,
-            by_id: false,
-            latency_ms: 100,
-            concurrency: 64,
-        },
-        Scenario {
-            name: "1 app, find by id, 100 ms".into(),
-            apps: 1,
-            by_id: true,
-            latency_ms: 100,
-            concurrency: 64,
-        },
-        Scenario {
-            name: "25 apps, find by label, 100 ms".into(),
-            apps: 25,
-            by_id: false,
-            latency_ms: 100,
-            concurrency: 64,
-        },
-        Scenario {
-            name: "25 apps, default concurrency 4, 100 ms".into(),
-            apps: 25,
-            by_id: false,
-            latency_ms: 100,
-            concurrency: 4,
-        },
-        Scenario {
-            name: "1 app, no latency".into(),
-            apps: 1,
-            by_id: false,
-            latency_ms: 0,
-            concurrency: 4,
-        },
-        Scenario {
-            name: "25 apps, no latency".into(),
-            apps: 25,
-            by_id: false,
-            latency_ms: 0,
-            concurrency: 4,
-        },
-    ];
-    println!(
-        "{:<42} {:>9} {:>12} {:>11} {:>9} {:>10} {:>12}",
-        "scenario", "API calls", "round trips", "read (ms)", "changes", "diff (µs)", "drift calls"
-    );
-    for scenario in &scenarios {
-        let m = run(scenario).await;
-        let rounds = if scenario.latency_ms > 0 && scenario.concurrency >= 64 {
-            format!(
-                "{:.1}",
-                m.read.as_secs_f64() * 1000.0 / scenario.latency_ms as f64
-            )
-        } else {
-            "-".into()
-        };
+    if args.get(1).map(String::as_str) == Some("--child") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let m = runtime.block_on(child(&args[2], &args[3], &args[4]));
         println!(
-            "{:<42} {:>9} {:>12} {:>11.1} {:>9} {:>10} {:>12}",
-            scenario.name,
-            m.calls,
-            rounds,
-            m.read.as_secs_f64() * 1000.0,
+            "requests={} wall_ms={:.1} max_in_flight={} cpu_ms={:.0} rss_mb={:.1} changes={} failed={} rate_limit_waits={}",
+            m.requests,
+            m.wall_ms,
+            m.max_in_flight,
+            m.cpu_ms,
+            m.rss_mb,
             m.changes,
-            m.diff.as_micros(),
-            format!("{} + {}", m.calls, m.drift_calls)
+            m.failed,
+            m.rate_limit_waits
         );
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "| case | latency | phase | requests | wall (s) | round trips | max in flight | CPU (ms) | max RSS (MB) | changes |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    // `BENCH_ONLY=text`: only the cases whose name and latency contain it (e.g. `1 × 300 ×`).
+    let only = std::env::var("BENCH_ONLY").ok();
+    for case in cases(quick) {
+        if let Some(only) = &only
+            && !format!("{} {} ms", case.name, case.latency_ms).contains(only.as_str())
+        {
+            continue;
+        }
+        let mut sandbox_429s = 0;
+        let results = runtime.block_on(run_case(&case, &mut sandbox_429s));
+        for (phase, m) in results {
+            let rounds = if case.latency_ms > 0 {
+                format!("{:.1}", m.wall_ms / case.latency_ms as f64)
+            } else {
+                "-".into()
+            };
+            let phase = match phase.as_str() {
+                "plan" => "plan".to_string(),
+                "apply" => format!(
+                    "first apply{}",
+                    if m.failed > 0 {
+                        format!(" ({} not applied)", m.failed)
+                    } else {
+                        String::new()
+                    }
+                ),
+                "noop" => "no-op apply".into(),
+                _ => "read one call at a time".into(),
+            };
+            let note = if case.apps_bucket < 6_000 {
+                format!(
+                    ", {} rate-limit waits, {} sandbox 429s",
+                    m.rate_limit_waits, sandbox_429s
+                )
+            } else {
+                String::new()
+            };
+            println!(
+                "| {} | {} ms | {}{} | {} | {:.2} | {} | {} | {:.0} | {:.0} | {} |",
+                case.name,
+                case.latency_ms,
+                phase,
+                note,
+                m.requests,
+                m.wall_ms / 1000.0,
+                rounds,
+                m.max_in_flight,
+                m.cpu_ms,
+                m.rss_mb,
+                m.changes
+            );
+        }
     }
 }

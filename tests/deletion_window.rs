@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use oktaform::apply::{ApplyOptions, apply};
+use oktaform::apply::{ApplyOptions, Stop, apply};
 use oktaform::config::{FileId, load::parse};
 use oktaform::ids::OrgUrl;
 use oktaform::okta::{Access, Client, ClientOptions, Credentials, read};
@@ -22,7 +22,7 @@ async fn run(client: &Client, text: &str, options: &ApplyOptions) -> oktaform::a
     let config = parse(FileId(0), text).unwrap();
     let live = read(client, &scope(&config)).await.unwrap();
     let plan = Plan::new("sandbox".into(), &live, diff(&config, &live).unwrap());
-    apply(client, &plan, options).await.unwrap()
+    apply(client, &plan, options, &Stop::never()).await.unwrap()
 }
 
 #[tokio::test]

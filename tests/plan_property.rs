@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use oktaform::apply::guard::{self, Permissions};
-use oktaform::apply::{ApplyOptions, apply};
+use oktaform::apply::{ApplyOptions, Stop, apply};
 use oktaform::config::{FileId, load::parse};
 use oktaform::ids::OrgUrl;
 use oktaform::okta::read;
@@ -308,7 +308,9 @@ async fn apply_then_plan_is_empty_and_additive_touches_nothing_else() {
             deletion_window_wait: Duration::from_secs(30),
             ..ApplyOptions::default()
         };
-        let report = apply(&client, &plan, &options).await.unwrap();
+        let report = apply(&client, &plan, &options, &Stop::never())
+            .await
+            .unwrap();
         assert!(
             !report.failed(),
             "seed {seed}: apply failed: {:#?}\nconfig:\n{}",

@@ -454,6 +454,8 @@ async fn many_concurrent_writes_all_land() {
     }
     let schema = client.user_schema().await.unwrap();
     assert_eq!(schema.custom().count(), 40);
+    // The state file is written in the background, and at the latest on stop.
+    sandbox.stop().await;
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(
         saved["user_schema"]["definitions"]["custom"]["properties"]

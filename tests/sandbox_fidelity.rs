@@ -672,7 +672,7 @@ fn spec_path(path: &str) -> Option<String> {
 /// validated against its operation's response schema.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_of_plan_and_apply_matches_the_spec() {
-    use oktaform::apply::{ApplyOptions, apply};
+    use oktaform::apply::{ApplyOptions, Stop, apply};
     use oktaform::config::{FileId, load::parse};
     use oktaform::ids::OrgUrl;
     use oktaform::okta::{Access, Client, ClientOptions, Credentials};
@@ -714,7 +714,7 @@ async fn every_answer_of_plan_and_apply_matches_the_spec() {
                 .await
                 .unwrap();
             let plan = Plan::new("sandbox".into(), &live, diff(&config, &live).unwrap());
-            let report = apply(&client, &plan, &ApplyOptions::default())
+            let report = apply(&client, &plan, &ApplyOptions::default(), &Stop::never())
                 .await
                 .unwrap();
             assert!(!report.failed(), "{name}: {:#?}", report.results);

@@ -95,7 +95,11 @@ impl WriteError {
                 | Error::Client(_) => Known::NotApplied,
                 Error::GaveUp { answer: None, .. }
                 | Error::Transport { .. }
-                | Error::Decode { .. } => Known::Unconfirmed,
+                | Error::Decode { .. }
+                | Error::BodyTooLarge { .. } => Known::Unconfirmed,
+                // Cut off by the command's deadline: a POST may have been handled.
+                Error::Deadline { method, .. } if method == "POST" => Known::Unknown,
+                Error::Deadline { .. } => Known::Unconfirmed,
                 Error::PostOutcomeUnknown { .. } => Known::Unknown,
             },
             // The delete half was applied; the re-create was refused.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use super::{ApplyArgs, fail, org, stdout_style};
 use crate::apply::guard::{self, Permissions};
-use crate::apply::{ApplyOptions, Report, apply};
+use crate::apply::{ApplyOptions, Report, Stop, apply};
 use crate::okta::Access;
 use crate::plan::{Plan, SavedPlan};
 use crate::render::plan as render;
@@ -100,10 +100,12 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
             e.to_string().lines().next().unwrap_or_default()
         ),
     }
-    let report =
-        session
-            .runtime
-            .block_on(apply(&session.client, &plan, &ApplyOptions::default()))?;
+    let report = session.runtime.block_on(apply(
+        &session.client,
+        &plan,
+        &ApplyOptions::default(),
+        &Stop::never(),
+    ))?;
     print!("{}", crate::render::report::text(&report));
     Ok(Ok(report))
 }

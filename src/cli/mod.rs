@@ -32,6 +32,30 @@ use crate::render::diagnostics::Style;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// No progress line on stderr (it is shown only on a terminal, for work over 300 ms).
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    /// Longest a command may spend talking to Okta, e.g. `90s`, `10m`, `2h` (large first
+    /// applies at a low rate limit take longer); each request also times out after 30 s.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+/// The global flags, for the commands that talk to Okta.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Globals {
+    pub quiet: bool,
+    pub timeout: std::time::Duration,
+}
+
+static GLOBALS: std::sync::OnceLock<Globals> = std::sync::OnceLock::new();
+
+/// `--quiet` and `--timeout` as given (their defaults before parsing).
+pub(crate) fn globals() -> Globals {
+    GLOBALS.get().copied().unwrap_or(Globals {
+        quiet: false,
+        timeout: std::time::Duration::from_secs(600),
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,8 +172,9 @@ pub struct OrgArgs {
     /// Share of each Okta rate-limit bucket oktaform may use (0–1].
     #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
     pub max_api_share: f64,
-    /// Requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    /// Most requests in flight at once: the ceiling of an adaptive limit that halves on a 429
+    /// and grows back (default: two thirds of Okta's per-org limit of 75).
+    #[arg(long, value_name = "N", default_value_t = crate::okta::ClientOptions::default().max_concurrency)]
     pub max_concurrency: usize,
 }
 
@@ -305,6 +330,10 @@ pub fn main() -> ExitCode {
         }
     };
     org::init_logging();
+    let _ = GLOBALS.set(Globals {
+        quiet: cli.quiet,
+        timeout: cli.timeout,
+    });
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Validate(args) => validate::validate(&args),

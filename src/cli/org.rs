@@ -113,12 +113,15 @@ fn client_with(
             args.max_api_share
         );
     }
+    let globals = super::globals();
     let options = ClientOptions {
         api_share: args.max_api_share,
         max_concurrency: args.max_concurrency.max(1),
+        deadline: Some(globals.timeout),
         ..ClientOptions::default()
     };
-    Ok(Client::new(org, credentials, access, options)?)
+    Ok(Client::new(org, credentials, access, options)?
+        .with_progress(crate::render::progress::for_stderr(globals.quiet)))
 }
 
 /// A runtime for one command.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use indexmap::map::Entry;
+use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{DuplicateKeyPolicy, Error as YamlError};
 
 use super::diagnostic::{Code, Diagnostic};
@@ -225,12 +226,31 @@ fn at_the_tab(text: &str, at: Pos) -> Pos {
     }
 }
 
+/// The most YAML nodes (mappings, lists, scalars) one file may hold: 25 apps × 3,000 users with
+/// a profile each take about 400,000; twenty times the parser's default of 250,000 leaves room.
+pub const MAX_NODES: usize = 5_000_000;
+/// The most parser events one file may produce (about two per node).
+pub const MAX_EVENTS: usize = 10_000_000;
+/// The most `*alias` uses one file may hold: configs need few, and an "alias bomb" (aliases of
+/// aliases, each multiplying the document) needs many — this stays the parser's default.
+pub const MAX_ALIASES: usize = 50_000;
+/// The most events anchors may retain for their aliases to replay (the parser's default): what
+/// actually bounds an alias bomb's expansion.
+pub const MAX_ANCHOR_EVENTS: usize = 1_000_000;
+
 /// Parses one file's text. `id` is the file the positions will point into.
 pub fn parse(id: FileId, text: &str) -> Result<Config, Box<Diagnostic>> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         duplicate_keys: DuplicateKeyPolicy::Error,
         leading_zero_numbers_as_strings: true,
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_NODES,
+            max_events: MAX_EVENTS,
+            max_aliases: MAX_ALIASES,
+            max_recorded_anchor_events: MAX_ANCHOR_EVENTS,
+            max_total_scalar_bytes: 256 << 20,
+        },
     };
     with_file(id, || {
         serde_saphyr::from_str_with_options::<Config>(text, options)
@@ -332,6 +352,10 @@ fn yaml_diagnostic(id: FileId, text: &str, error: &YamlError) -> Diagnostic {
             Code::WrongType,
             format!("expected {}", describe_expected(expected)),
         ),
+        YamlError::Budget { breach, .. } => {
+            let (what, help) = budget_words(breach);
+            located(Code::YamlSyntax, what).help(help)
+        }
         other => {
             let message = plain_message(other);
             let at = if message.contains("tab") {
@@ -357,6 +381,37 @@ fn yaml_diagnostic(id: FileId, text: &str, error: &YamlError) -> Diagnostic {
                 None => diagnostic,
             }
         }
+    }
+}
+
+/// A size limit of the YAML reader in words: which one, and what to do about it.
+fn budget_words(breach: &BudgetBreach) -> (String, String) {
+    const SPLIT: &str = "each file has its own limits: split the config into several files in one directory and pass the directory (`-c DIR`), e.g. one file per app";
+    match breach {
+        BudgetBreach::Nodes { nodes } => (
+            format!(
+                "this file has more than {MAX_NODES} YAML nodes (keys, values, mappings and lists; {nodes} counted when reading stopped)"
+            ),
+            SPLIT.into(),
+        ),
+        BudgetBreach::Events { events } => (
+            format!("this file is larger than the {MAX_EVENTS} YAML events oktaform reads from one file ({events} counted)"),
+            SPLIT.into(),
+        ),
+        BudgetBreach::Aliases { aliases } => (
+            format!(
+                "this file uses YAML aliases (`*name`) more than {MAX_ALIASES} times ({aliases} counted): refused as a possible alias bomb"
+            ),
+            "write the repeated values out, or use fewer aliases; this limit is not raised, since aliases of aliases can make a small file unboundedly large".into(),
+        ),
+        BudgetBreach::Depth { depth } => (
+            format!("this file nests mappings and lists {depth} deep, deeper than oktaform reads"),
+            "a config is a few levels deep: check the indentation".into(),
+        ),
+        other => (
+            format!("this file exceeds a size limit of the YAML reader ({other:?})"),
+            format!("aliases and anchors are limited against alias bombs; otherwise {SPLIT}"),
+        ),
     }
 }
 
@@ -531,5 +586,38 @@ mod tests {
         let text = "a: é\nbc: x\n";
         assert_eq!(byte_offset(text, 1, 4), Some(3));
         assert_eq!(byte_offset(text, 2, 5), Some(10));
+    }
+
+    /// 25 apps × 3,000 users, each with a profile: large, but a real org's config.
+    #[test]
+    fn a_large_legitimate_config_loads() {
+        let mut text = String::from("apps:\n");
+        for app in 0..25 {
+            text.push_str(&format!(
+                "  app{app}:\n    find: {{ label: App {app} }}\n    assignments:\n      users:\n"
+            ));
+            for user in 0..3_000 {
+                text.push_str(&format!(
+                    "        user{user}@example.com: {{ role: member }}\n"
+                ));
+            }
+        }
+        let config = parse(FileId(0), &text).expect("loads");
+        assert_eq!(config.apps.len(), 25);
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_naming_the_limit() {
+        let aliases = vec!["*a"; MAX_ALIASES + 1].join(", ");
+        let text = format!(
+            "apps:\n  x:\n    find: {{ label: X }}\n    assignments:\n      users:\n        a@example.com: {{ role: &a member, teams: [{aliases}] }}\n"
+        );
+        let error = parse(FileId(0), &text).unwrap_err();
+        let message = error.message.clone();
+        assert!(
+            message.contains("aliases") && message.contains(&MAX_ALIASES.to_string()),
+            "{message}"
+        );
+        assert!(!message.contains("budget breached"), "{message}");
     }
 }

@@ -378,11 +378,17 @@ fn profile_text(
 
 fn assignments(app: &LiveApp) -> String {
     let keys = assignable(app);
-    let users: Vec<String> = app
+    // By login: the org lists users in the order they were assigned, which parallel applies
+    // do not keep, and an export in git should not churn with it.
+    let mut direct: Vec<&crate::okta::LiveUser> = app
         .users
         .iter()
         .flatten()
         .filter(|u| u.assignment.scope.as_deref() != Some("GROUP") && !u.login.is_empty())
+        .collect();
+    direct.sort_by_key(|u| u.login.to_lowercase());
+    let users: Vec<String> = direct
+        .into_iter()
         .map(|u| {
             let profile = profile_text(&u.assignment.profile, &keys);
             format!(

@@ -7,4 +7,5 @@
 pub mod attributes;
 pub mod console;
 pub mod provisioning;
+pub mod rate_limits;
 pub mod system_log;

@@ -1,12 +1,21 @@
 //! The HTTP client: the one place requests to Okta are sent.
 //!
-//! It authenticates ([`Authenticator`]), caps concurrent requests, keeps within a share of each
-//! rate-limit bucket, waits out a 429 (`Reset − Date + 1 s`, bounded), retries GET/PUT/DELETE on
-//! 5xx, timeouts and connection errors with jittered backoff, and never resends a POST blindly:
+//! It authenticates ([`Authenticator`]), caps concurrent requests with an adaptive limit (halved
+//! on a 429, eased while a bucket runs low, grown back one at a time while there is headroom),
+//! keeps within a share of each of Okta's rate-limit buckets (`facts::rate_limits`), waits out a
+//! 429 (`Reset − Date + 1 s`, bounded) without holding a slot, retries GET/PUT/DELETE on 5xx,
+//! timeouts and connection errors with jittered backoff, and never resends a POST blindly:
 //! [`Client::post_verified`] re-reads to learn whether a failed POST took effect. It follows
-//! `Link: rel="next"` across pages, only within the org. Logs carry method, path, status, time
-//! and Okta's request id — never a header value or a body.
+//! `Link: rel="next"` across pages, only within the org.
+//!
+//! Nothing an org sends can hold it forever: each answer's body is capped ([`body_cap`]: 64 MiB
+//! for a list page, 16 MiB for a schema, 4 MiB for any other object — far above any real
+//! answer), each request has a timeout (default 30 s, the body included) and the client an
+//! overall deadline ([`ClientOptions::deadline`], the CLI's `--timeout`); each error names the
+//! endpoint. Logs carry method, path, status, time and Okta's request id — never a header value
+//! or a body.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -14,17 +23,21 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::auth::{Access, Authenticator, Credentials};
 use super::error::{ApiError, Error, ErrorBody};
-use super::rate_limit::{Observed, RateLimits, bucket_of};
+use super::progress::{Event, Progress};
+use super::rate_limit::{Observed, RateLimits};
+use crate::facts::rate_limits::{ORG_CONCURRENCY, bucket};
 use crate::ids::OrgUrl;
 
 /// Tuning of the client. The defaults suit a CI job sharing an org with production.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// Requests in flight at once (Okta's per-org concurrency limit is far higher).
+    /// Most requests in flight at once: the ceiling of the adaptive limit, which starts there,
+    /// halves on a 429, and grows back one at a time. The default, two thirds of Okta's per-org
+    /// limit of 75, leaves the rest to the org's other callers.
     pub max_concurrency: usize,
     /// Share of each rate-limit bucket oktaform may use (0–1).
     pub api_share: f64,
@@ -34,19 +47,23 @@ pub struct ClientOptions {
     pub max_rate_limit_wait: Duration,
     /// First retry backoff; doubled each attempt, with jitter.
     pub backoff: Duration,
-    /// Per-request timeout.
+    /// Per-request timeout, the body included.
     pub timeout: Duration,
+    /// Time the client may take in all, from its creation (a command's `--timeout`); `None`:
+    /// no limit beyond each request's.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
-            max_concurrency: 4,
+            max_concurrency: ORG_CONCURRENCY * 2 / 3,
             api_share: 0.5,
             max_attempts: 4,
             max_rate_limit_wait: Duration::from_secs(90),
             backoff: Duration::from_millis(250),
             timeout: Duration::from_secs(30),
+            deadline: None,
         }
     }
 }
@@ -58,6 +75,119 @@ pub struct Stats {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub rate_limit_waits: AtomicU64,
+    /// Answers received (any status).
+    pub answered: AtomicU64,
+    /// Most requests that were in flight at once.
+    pub max_in_flight: AtomicU64,
+}
+
+/// The adaptive concurrency limit: a semaphore whose permits follow `target`.
+#[derive(Debug)]
+struct Gate {
+    permits: Semaphore,
+    state: Mutex<GateState>,
+}
+
+#[derive(Debug)]
+struct GateState {
+    ceiling: usize,
+    target: usize,
+    /// Permits that exist (held or free); above `target` they are dropped on release.
+    total: usize,
+    in_flight: usize,
+    /// Answers without pressure since the last change of `target`.
+    calm: usize,
+}
+
+/// A held slot; released on drop.
+struct Slot<'a> {
+    gate: &'a Gate,
+    permit: Option<SemaphorePermit<'a>>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut state = self.gate.lock();
+        state.in_flight -= 1;
+        if let Some(permit) = self.permit.take()
+            && state.total > state.target
+        {
+            permit.forget();
+            state.total -= 1;
+        }
+    }
+}
+
+impl Gate {
+    fn new(ceiling: usize) -> Gate {
+        let ceiling = ceiling.max(1);
+        Gate {
+            permits: Semaphore::new(ceiling),
+            state: Mutex::new(GateState {
+                ceiling,
+                target: ceiling,
+                total: ceiling,
+                in_flight: 0,
+                calm: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a slot; returns it with the number now in flight.
+    async fn acquire(&self) -> Option<(Slot<'_>, usize)> {
+        let permit = self.permits.acquire().await.ok()?;
+        let mut state = self.lock();
+        state.in_flight += 1;
+        let now = state.in_flight;
+        drop(state);
+        Some((
+            Slot {
+                gate: self,
+                permit: Some(permit),
+            },
+            now,
+        ))
+    }
+
+    /// Okta refused for load (a 429): half as many at once.
+    fn back_off(&self) {
+        let mut state = self.lock();
+        state.target = (state.target / 2).max(1);
+        state.calm = 0;
+        tracing::info!(limit = state.target, "429: fewer requests in flight");
+    }
+
+    /// A bucket runs low: one fewer at once.
+    fn ease(&self) {
+        let mut state = self.lock();
+        state.target = state.target.saturating_sub(1).max(1);
+        state.calm = 0;
+    }
+
+    /// An answer with headroom: after as many calm answers as the limit, one more at once.
+    fn calm(&self) {
+        let mut state = self.lock();
+        if state.target >= state.ceiling {
+            return;
+        }
+        state.calm += 1;
+        if state.calm >= state.target {
+            state.calm = 0;
+            state.target += 1;
+            while state.total < state.target {
+                state.total += 1;
+                self.permits.add_permits(1);
+            }
+        }
+    }
+
+    fn target(&self) -> usize {
+        self.lock().target
+    }
 }
 
 /// A client for one org.
@@ -67,8 +197,11 @@ pub struct Client {
     org: OrgUrl,
     auth: Authenticator,
     limits: RateLimits,
-    permits: Semaphore,
+    gate: Gate,
     options: ClientOptions,
+    /// When the deadline passes, if there is one.
+    deadline: Option<Instant>,
+    progress: Progress,
     pub stats: Stats,
 }
 
@@ -148,10 +281,28 @@ impl Client {
             org,
             auth: Authenticator::new(credentials, access),
             limits: RateLimits::new(options.api_share),
-            permits: Semaphore::new(options.max_concurrency.max(1)),
+            gate: Gate::new(options.max_concurrency),
+            deadline: options.deadline.map(|d| Instant::now() + d),
             options,
+            progress: Progress::none(),
             stats: Stats::default(),
         })
+    }
+
+    /// Reports requests and rate-limit waits to `progress`.
+    pub fn with_progress(mut self, progress: Progress) -> Client {
+        self.progress = progress;
+        self
+    }
+
+    /// Where long work reports to (the read and apply use it too).
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// The adaptive concurrency limit now.
+    pub fn concurrency(&self) -> usize {
+        self.gate.target()
     }
 
     pub fn org(&self) -> &OrgUrl {
@@ -310,7 +461,7 @@ impl Client {
             .strip_prefix(self.org.as_str())
             .unwrap_or(url)
             .to_string();
-        let bucket = bucket_of(method.as_str(), &path);
+        let bucket = bucket(method.as_str(), &path);
         let idempotent = method != Method::POST;
         let mut attempt = 0;
         let mut nonce_retried = false;
@@ -321,7 +472,7 @@ impl Client {
                     &method,
                     url,
                     &path,
-                    &bucket,
+                    bucket,
                     body.as_deref(),
                     idempotent,
                     &mut nonce_retried,
@@ -357,8 +508,17 @@ impl Client {
                             answer,
                         });
                     }
+                    if let Some(error) = self.past_deadline(&method, &path, after) {
+                        return Err(error);
+                    }
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     tracing::info!(%method, path = %path, %reason, wait_ms = after.as_millis() as u64, "retrying");
+                    if after >= Duration::from_secs(1) {
+                        self.progress.event(Event::RateLimitWait {
+                            bucket: bucket.to_string(),
+                            left: after,
+                        });
+                    }
                     tokio::time::sleep(after).await;
                 }
             }
@@ -377,11 +537,12 @@ impl Client {
         nonce_retried: &mut bool,
         number: u32,
     ) -> Attempt {
-        let Ok(_permit) = self.permits.acquire().await else {
-            return Attempt::Fail(Error::Client("the client is shutting down".into()));
-        };
-        let wait = self.limits.before_send(bucket);
-        if !wait.is_zero() {
+        // Keep within the share of the bucket first, without holding a slot while waiting.
+        loop {
+            let wait = self.limits.before_send(bucket);
+            if wait.is_zero() {
+                break;
+            }
             if wait > self.options.max_rate_limit_wait {
                 return Attempt::Fail(Error::RateLimitWaitTooLong {
                     bucket: bucket.into(),
@@ -389,15 +550,36 @@ impl Client {
                     max: self.options.max_rate_limit_wait,
                 });
             }
+            if let Some(error) = self.past_deadline(method, path, wait) {
+                return Attempt::Fail(error);
+            }
             self.stats.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
             tracing::info!(
                 bucket,
                 wait_ms = wait.as_millis() as u64,
                 "keeping within the rate-limit share"
             );
+            self.progress.event(Event::RateLimitWait {
+                bucket: bucket.to_string(),
+                left: wait,
+            });
             tokio::time::sleep(wait).await;
-            self.limits.before_send(bucket);
         }
+        let Some((_slot, in_flight)) = self.gate.acquire().await else {
+            self.limits.after_answer(bucket, None);
+            return Attempt::Fail(Error::Client("the client is shutting down".into()));
+        };
+        self.stats
+            .max_in_flight
+            .fetch_max(in_flight as u64, Ordering::Relaxed);
+        let timeout = match self.time_left() {
+            Some(left) if left.is_zero() => {
+                self.limits.after_answer(bucket, None);
+                return Attempt::Fail(self.deadline_error(method, path));
+            }
+            Some(left) => left.min(self.options.timeout),
+            None => self.options.timeout,
+        };
         let headers = match self
             .auth
             .headers(&self.http, &self.org, method.as_str(), url)
@@ -410,6 +592,7 @@ impl Client {
             .http
             .request(method.clone(), url)
             .headers(headers)
+            .timeout(timeout)
             .header("accept", "application/json");
         if let Some(body) = body {
             request = request
@@ -422,7 +605,11 @@ impl Client {
             Ok(r) => r,
             Err(e) => {
                 self.limits.after_answer(bucket, None);
-                let reason = describe_transport(&e);
+                self.answered();
+                if e.is_timeout() && self.time_left().is_some_and(|l| l.is_zero()) {
+                    return Attempt::Fail(self.deadline_error(method, path));
+                }
+                let reason = describe_transport_after(&e, timeout);
                 tracing::debug!(%method, path, %reason, "transport error");
                 return if idempotent || e.is_connect() {
                     // Idempotent, or never reached Okta: safe to send again.
@@ -442,16 +629,54 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let observed = Observed::from_headers(&headers);
-        self.limits.after_answer(bucket, observed);
+        self.answered();
+        // Okta answers a request over its per-org concurrency limit with 429 and a limit of 0:
+        // not a bucket's count, and its reset only a suggestion.
+        let concurrency_refusal = status == 429 && observed.is_some_and(|o| o.limit == 0);
+        match observed {
+            Some(o) if !concurrency_refusal => {
+                self.limits.after_answer(bucket, Some(o));
+                if status == 429 {
+                    self.gate.back_off();
+                } else if self.limits.running_low(bucket) {
+                    self.gate.ease();
+                } else {
+                    self.gate.calm();
+                }
+            }
+            _ => {
+                self.limits.after_answer(bucket, None);
+                if concurrency_refusal {
+                    self.gate.back_off();
+                } else {
+                    self.gate.calm();
+                }
+            }
+        }
         let request_id = headers
             .get("x-okta-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = match response.text().await {
+        let body = match read_body(response, body_cap(method.as_str(), path)).await {
             Ok(body) => body,
+            Err(BodyError::TooLarge(cap)) => {
+                return Attempt::Fail(Error::BodyTooLarge {
+                    method: method.to_string(),
+                    path: path.split('?').next().unwrap_or(path).to_string(),
+                    cap,
+                });
+            }
+            Err(BodyError::Transport(e))
+                if e.is_timeout() && self.time_left().is_some_and(|l| l.is_zero()) =>
+            {
+                return Attempt::Fail(self.deadline_error(method, path));
+            }
             // The answer broke off: like a lost connection, the request may have been handled.
-            Err(e) => {
-                let reason = format!("the answer broke off: {}", describe_transport(&e));
+            Err(BodyError::Transport(e)) => {
+                let reason = format!(
+                    "the answer broke off: {}",
+                    describe_transport_after(&e, timeout)
+                );
                 return if idempotent {
                     Attempt::Retry {
                         after: self.backoff(number),
@@ -484,6 +709,14 @@ impl Client {
                 headers,
                 body,
             }),
+            429 if concurrency_refusal => {
+                self.stats.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
+                Attempt::Retry {
+                    after: self.backoff(number),
+                    reason: "429: too many requests in flight for the org (E0000047)".into(),
+                    answer: None,
+                }
+            }
             429 => {
                 let after = observed
                     .map(|o| o.wait_after_429())
@@ -533,6 +766,95 @@ impl Client {
     fn backoff(&self, number: u32) -> Duration {
         backoff(self.options.backoff, number, fastrand::f64())
     }
+
+    fn answered(&self) {
+        let answered = self.stats.answered.fetch_add(1, Ordering::Relaxed) + 1;
+        self.progress.event(Event::Requests {
+            sent: self.stats.requests.load(Ordering::Relaxed),
+            answered,
+        });
+    }
+
+    /// Time until the deadline (zero once past), or `None` without one.
+    fn time_left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    /// The error for a wait of `wait` that would end past the deadline, if it would.
+    fn past_deadline(&self, method: &Method, path: &str, wait: Duration) -> Option<Error> {
+        match self.time_left() {
+            Some(left) if wait >= left => Some(self.deadline_error(method, path)),
+            _ => None,
+        }
+    }
+
+    fn deadline_error(&self, method: &Method, path: &str) -> Error {
+        Error::Deadline {
+            method: method.to_string(),
+            path: path.split('?').next().unwrap_or(path).to_string(),
+            after: self.options.deadline.unwrap_or_default(),
+        }
+    }
+}
+
+/// The largest body read from an answer to `method path`, by kind of endpoint: a list page
+/// (up to 500 app users with their embedded users, 1,000 System Log events: a few MiB at
+/// most), a schema (Okta allows a few hundred properties), any other object.
+pub fn body_cap(method: &str, path: &str) -> usize {
+    const MIB: usize = 1 << 20;
+    let bare = path.split('?').next().unwrap_or(path);
+    if bare.contains("/meta/schemas/") {
+        16 * MIB
+    } else if method == "GET" && (path.contains("limit=") || is_list(bare)) {
+        64 * MIB
+    } else {
+        4 * MIB
+    }
+}
+
+/// Whether a path names a collection (`/api/v1/apps`, `/api/v1/apps/{id}/users`).
+fn is_list(path: &str) -> bool {
+    matches!(
+        path.rsplit('/').next(),
+        Some("apps" | "users" | "groups" | "mappings" | "logs" | "features" | "user")
+    )
+}
+
+enum BodyError {
+    TooLarge(usize),
+    Transport(reqwest::Error),
+}
+
+/// The body as text, refusing more than `cap` bytes (announced or sent).
+async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<String, BodyError> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(BodyError::TooLarge(cap));
+    }
+    let mut bytes: Vec<u8> = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if bytes.len() + chunk.len() > cap {
+            return Err(BodyError::TooLarge(cap));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// [`describe_transport`], with the timeout's length when it is one.
+fn describe_transport_after(error: &reqwest::Error, timeout: Duration) -> String {
+    if error.is_timeout() {
+        format!(
+            "timed out after {}",
+            humantime::format_duration(round_ms(timeout))
+        )
+    } else {
+        describe_transport(error)
+    }
+}
+
+fn round_ms(d: Duration) -> Duration {
+    Duration::from_millis(d.as_millis() as u64)
 }
 
 /// Exponential backoff: `first` after attempt 1, doubled after each further attempt, times a

@@ -238,6 +238,24 @@ pub enum Error {
         wait: Duration,
         max: Duration,
     },
+    #[error(
+        "{method} {path}: the answer is larger than {} MiB, the most oktaform reads from this kind of endpoint (real answers are far smaller); it stopped reading",
+        cap >> 20
+    )]
+    BodyTooLarge {
+        method: String,
+        path: String,
+        cap: usize,
+    },
+    #[error(
+        "{method} {path}: the command ran out of time (--timeout {}); nothing after this request was sent — raise --timeout for large orgs",
+        humantime::format_duration(*after)
+    )]
+    Deadline {
+        method: String,
+        path: String,
+        after: Duration,
+    },
     #[error("unexpected answer from {method} {path}: {reason}")]
     Decode {
         method: String,

@@ -8,6 +8,7 @@ mod auth;
 mod client;
 pub mod error;
 pub mod jws;
+pub mod progress;
 pub mod rate_limit;
 mod read;
 mod scope;
@@ -15,7 +16,7 @@ mod snapshot;
 pub mod types;
 
 pub use auth::{Access, Credentials};
-pub use client::{Client, ClientOptions, Verified, run_id};
+pub use client::{Client, ClientOptions, Verified, body_cap, run_id};
 pub use error::{ApiError, Error};
 pub use read::{ReadError, read};
 pub use scope::{AppScope, AppSelector, Apps, Parts, Scope};

@@ -1,6 +1,6 @@
 //! Okta's rate limits, tracked per bucket from the `X-Rate-Limit-*` headers.
 //!
-//! Okta counts requests per endpoint group and tells, on every answer, the bucket's limit, what
+//! Okta counts requests per bucket (a group of endpoints: `facts::rate_limits`) and tells, on every answer, the bucket's limit, what
 //! remains, and when it resets (epoch seconds, read against the answer's `Date` to avoid clock
 //! skew). oktaform shares the org's budget with production sign-ins and provisioning, so it uses
 //! at most a share of each bucket (default 50 %, like terraform-provider-okta's
@@ -95,6 +95,15 @@ impl RateLimits {
         }
     }
 
+    /// Whether the bucket is nearly used up by everyone (under a tenth of its limit left):
+    /// others share the org's budget, so fewer requests at once.
+    pub fn running_low(&self, bucket: &str) -> bool {
+        let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        buckets
+            .get(bucket)
+            .is_some_and(|b| b.limit > 0 && b.remaining < b.limit / 10)
+    }
+
     /// After an answer from `bucket`: records what Okta said.
     pub fn after_answer(&self, bucket: &str, observed: Option<Observed>) {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
@@ -120,30 +129,6 @@ impl RateLimits {
             }
         }
     }
-}
-
-/// The bucket a request counts against: method and path with ids replaced by `{id}`
-/// (`GET /api/v1/apps/{id}/users`), the granularity at which Okta publishes its limits.
-pub fn bucket_of(method: &str, path: &str) -> String {
-    let path = path.split('?').next().unwrap_or_default();
-    let template: Vec<&str> = path
-        .split('/')
-        .map(|segment| {
-            if looks_like_id(segment) {
-                "{id}"
-            } else {
-                segment
-            }
-        })
-        .collect();
-    format!("{method} {}", template.join("/"))
-}
-
-/// Okta ids are 20 alphanumerics with digits (`0oa1b2c3…`); path words have no digits (`v1` aside).
-fn looks_like_id(segment: &str) -> bool {
-    segment.len() >= 10
-        && segment.chars().all(|c| c.is_ascii_alphanumeric())
-        && segment.chars().any(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -206,17 +191,5 @@ mod tests {
         let limits = RateLimits::new(0.5);
         limits.after_answer("b", Observed::from_headers(&headers(10, 0, 0)));
         assert_eq!(limits.before_send("b"), Duration::ZERO);
-    }
-
-    #[test]
-    fn buckets_are_path_templates() {
-        assert_eq!(
-            bucket_of("GET", "/api/v1/apps/0oa1b2c3d4e5f6g7h8i9/users?limit=500"),
-            "GET /api/v1/apps/{id}/users"
-        );
-        assert_eq!(
-            bucket_of("POST", "/api/v1/meta/schemas/user/default"),
-            "POST /api/v1/meta/schemas/user/default"
-        );
     }
 }

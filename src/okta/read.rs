@@ -1,23 +1,34 @@
 //! The live read: what a [`Scope`] names, each collection once, concurrently, into a
 //! [`Snapshot`].
 //!
-//! Round trips for one app: (1) find the app, the Okta user schema, and the ids of every login
-//! and group name the scope lists (one search per 50, shared by all apps); (2) the app's
-//! features, schema, both mapping lists, and its assigned users and groups (login and name
-//! embedded); (3) the two mapping bodies. With [`AppSelector::Id`] the first two rounds are one.
-//! The number of calls does not grow with attributes or mappings.
+//! Everything that does not wait for another answer starts at once. Round trips for one app:
+//! (1) find the app, beside the Okta user schema, the default user type and the group-name
+//! searches; (2) the app's features, schema, both mapping lists, and its assigned users and
+//! groups (login and name embedded, 500 users a page); (3) the two mapping bodies, and the
+//! login searches (one per 50) — only for logins no app has assigned yet, since the assigned-user
+//! pages already name the rest. With [`AppSelector::Id`] the first two rounds are one.
+//!
+//! From [`LIST_ALL_FROM`] apps up, one paged list replaces a request per app: the apps list
+//! instead of a search per label or name, and every profile mapping instead of two filtered
+//! lists per app (which also moves the mapping bodies into round 2). The number of calls does
+//! not grow with attributes or mappings, and an assignment keeps only what the plan reads (its
+//! embedded user and links are dropped once the login is taken).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use futures_util::future::try_join_all;
 use indexmap::IndexMap;
 use serde_json::Value;
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, watch};
 
 use super::client::Client;
 use super::error::{ApiError, Error};
+use super::progress::Event;
 use super::scope::{AppScope, AppSelector, Apps, Parts, Scope};
 use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};
-use super::types::{App, Connection, ProfileMapping, Schema, UserType};
-use crate::ids::AppId;
+use super::types::{App, AppUser, Connection, ProfileMapping, Schema, UserType};
+use crate::ids::{AppId, UserId};
 
 /// Why the live state could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -55,14 +66,101 @@ fn hint(candidates: &[String]) -> String {
 /// Logins and group names are looked up this many at a time (`… or …` searches).
 const SEARCH_BATCH: usize = 50;
 
-/// A read in progress: the client, and the default user type, fetched once for everyone who
-/// needs it (the Okta user schema's events, and the choice of each app's mappings).
+/// From this many apps to find by label or name (or to read mappings of), one list for all.
+pub const LIST_ALL_FROM: usize = 8;
+
+/// A read in progress: the client, and what is fetched once for everyone who needs it — the
+/// default user type (the Okta user schema's events, and the choice of each app's mappings),
+/// and with many apps the apps list and the mappings list.
 struct Reader<'a> {
     client: &'a Client,
     user_type: OnceCell<Option<UserType>>,
+    /// `Some` when apps are found in the apps list rather than one search each.
+    apps_list: Option<OnceCell<Vec<App>>>,
+    /// `Some` when mappings are found in the list of all of them rather than per app.
+    mappings_list: Option<OnceCell<Vec<ProfileMapping>>>,
+    assigned: Assigned,
+}
+
+/// The logins the scope asks for that assigned-user pages already name, and how many apps'
+/// pages are still to come: the login searches wait for those and cover only the rest.
+struct Assigned {
+    wanted: HashSet<String>,
+    found: Mutex<HashMap<String, UserId>>,
+    pending: watch::Sender<usize>,
+}
+
+/// Counts an app's assigned users as read when dropped (read, failed or abandoned alike).
+struct Pending<'a>(&'a Assigned);
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.0.pending.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+impl Assigned {
+    fn record(&self, users: &[AppUser]) {
+        if self.wanted.is_empty() {
+            return;
+        }
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        for user in users {
+            let login = embedded(&user.extra, "user", "login").to_lowercase();
+            if self.wanted.contains(&login) {
+                found.insert(login, user.id.clone());
+            }
+        }
+    }
+
+    /// Once every app's users are read: the wanted logins no page named.
+    async fn unassigned(&self, logins: &[String]) -> Vec<String> {
+        let mut pending = self.pending.subscribe();
+        let _ = pending.wait_for(|n| *n == 0).await;
+        let found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        logins
+            .iter()
+            .filter(|l| !found.contains_key(&l.to_lowercase()))
+            .cloned()
+            .collect()
+    }
 }
 
 impl Reader<'_> {
+    async fn all_apps(&self, cell: &OnceCell<Vec<App>>) -> Result<Vec<App>, Error> {
+        cell.get_or_try_init(|| self.client.all_apps())
+            .await
+            .cloned()
+    }
+
+    /// The mapping lists' answer for `source`/`target`, from the list of all when there is one.
+    async fn mappings(
+        &self,
+        source: Option<&AppId>,
+        target: Option<&AppId>,
+    ) -> Result<Vec<ProfileMapping>, Error> {
+        match &self.mappings_list {
+            Some(cell) => {
+                let all = cell
+                    .get_or_try_init(|| self.client.mappings(None, None))
+                    .await?;
+                Ok(all
+                    .iter()
+                    .filter(|m| {
+                        source.is_none_or(|s| m.source.id == s.0)
+                            && target.is_none_or(|t| m.target.id == t.0)
+                    })
+                    .cloned()
+                    .collect())
+            }
+            None => {
+                self.client
+                    .mappings(source.map(|s| s.0.as_str()), target.map(|t| t.0.as_str()))
+                    .await
+            }
+        }
+    }
+
     async fn default_user_type(&self) -> Result<Option<&UserType>, Error> {
         self.user_type
             .get_or_try_init(|| async {
@@ -76,11 +174,48 @@ impl Reader<'_> {
 
 /// Reads what `scope` names from the org.
 pub async fn read(client: &Client, scope: &Scope) -> Result<Snapshot, ReadError> {
+    let selected: &[AppScope] = match &scope.apps {
+        Apps::Selected(apps) => apps,
+        Apps::All => &[],
+    };
+    let lookups = selected
+        .iter()
+        .filter(|a| !matches!(a.select, AppSelector::Id(_)))
+        .count();
+    let with_mappings = selected.iter().filter(|a| a.parts.mappings).count();
+    let with_assignments = selected.iter().filter(|a| a.parts.assignments).count();
+    client.progress().event(Event::Reading {
+        apps: selected.len(),
+    });
     let reader = Reader {
         client,
         user_type: OnceCell::new(),
+        apps_list: (lookups >= LIST_ALL_FROM).then(OnceCell::new),
+        mappings_list: (with_mappings >= LIST_ALL_FROM).then(OnceCell::new),
+        assigned: Assigned {
+            wanted: scope.logins.iter().map(|l| l.to_lowercase()).collect(),
+            found: Mutex::new(HashMap::new()),
+            pending: watch::Sender::new(with_assignments),
+        },
     };
     let reader = &reader;
+    // The shared lists start now, beside everything else.
+    let lists = async {
+        let apps = async {
+            match &reader.apps_list {
+                Some(cell) => reader.all_apps(cell).await.map(drop),
+                None => Ok(()),
+            }
+        };
+        let mappings = async {
+            match &reader.mappings_list {
+                Some(_) => reader.mappings(None, None).await.map(drop),
+                None => Ok(()),
+            }
+        };
+        tokio::try_join!(apps, mappings)?;
+        Ok::<_, ReadError>(())
+    };
     let needs_user_type = scope.user_schema
         || match &scope.apps {
             Apps::Selected(apps) => apps.iter().any(|a| a.parts.mappings),
@@ -103,7 +238,7 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Snapshot, ReadError>
         }
     };
     let directory = async {
-        directory(client, &scope.logins, &scope.group_names)
+        directory(reader, &scope.logins, &scope.group_names)
             .await
             .map_err(ReadError::from)
     };
@@ -115,10 +250,11 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Snapshot, ReadError>
             Apps::All => read_all(reader).await,
         }
     };
-    let (user_schema, directory, apps, ()) =
-        tokio::try_join!(user_schema, directory, apps, user_type)?;
+    let (user_schema, directory, apps, (), ()) =
+        tokio::try_join!(user_schema, directory, apps, user_type, lists)?;
     let mut snapshot = Snapshot::new(user_schema, apps, directory);
     snapshot.user_type = reader.user_type.get().cloned().flatten();
+    client.progress().event(Event::ReadDone);
     Ok(snapshot)
 }
 
@@ -133,7 +269,7 @@ async fn read_all(reader: &Reader<'_>) -> Result<IndexMap<String, LiveApp>, Read
         .collect();
     let live = try_join_all(apps.into_iter().map(|app| async move {
         let key = app.id.0.clone();
-        app_parts(reader, &app.id, Parts::ALL)
+        app_parts(reader, &app.id, Parts::ALL, None)
             .await
             .map(|parts| (key.clone(), parts.into_live(app)))
             .map_err(|error| ReadError::Api { app: key, error })
@@ -142,7 +278,8 @@ async fn read_all(reader: &Reader<'_>) -> Result<IndexMap<String, LiveApp>, Read
     Ok(live.into_iter().collect())
 }
 
-async fn resolve(client: &Client, key: &str, select: &AppSelector) -> Result<App, ReadError> {
+async fn resolve(reader: &Reader<'_>, key: &str, select: &AppSelector) -> Result<App, ReadError> {
+    let client = reader.client;
     let api = |error| ReadError::Api {
         app: key.into(),
         error,
@@ -159,12 +296,37 @@ async fn resolve(client: &Client, key: &str, select: &AppSelector) -> Result<App
                 _ => api(e),
             });
         }
+        // From the list of all apps: what Okta's `q` search would find (label or name starting
+        // with the text, any case), then the exact label.
+        AppSelector::Label(label) if let Some(cell) = &reader.apps_list => {
+            let start = label.to_lowercase();
+            reader
+                .all_apps(cell)
+                .await
+                .map_err(api)?
+                .into_iter()
+                .filter(|a| {
+                    a.label.to_lowercase().starts_with(&start)
+                        || a.name.to_lowercase().starts_with(&start)
+                })
+                .partition(|a| &a.label == label)
+        }
         AppSelector::Label(label) => client
             .search_apps(label)
             .await
             .map_err(api)?
             .into_iter()
             .partition(|a| &a.label == label),
+        AppSelector::Name(oin) if let Some(cell) = &reader.apps_list => (
+            reader
+                .all_apps(cell)
+                .await
+                .map_err(api)?
+                .into_iter()
+                .filter(|a| &a.name == oin)
+                .collect(),
+            vec![],
+        ),
         AppSelector::Name(oin) => (client.apps_named(oin).await.map_err(api)?, vec![]),
     };
     exact.retain(|a| a.status != "DELETED");
@@ -188,23 +350,27 @@ async fn resolve(client: &Client, key: &str, select: &AppSelector) -> Result<App
 }
 
 async fn read_app(reader: &Reader<'_>, scope: &AppScope) -> Result<LiveApp, ReadError> {
-    let client = reader.client;
     let api = |error| ReadError::Api {
         app: scope.key.clone(),
         error,
     };
+    let pending = scope.parts.assignments.then(|| Pending(&reader.assigned));
     match &scope.select {
         // The id is known: the app itself is read in the same round as everything else.
         AppSelector::Id(id) => {
             let (app, parts) =
-                tokio::try_join!(resolve(client, &scope.key, &scope.select), async {
-                    app_parts(reader, id, scope.parts).await.map_err(api)
+                tokio::try_join!(resolve(reader, &scope.key, &scope.select), async {
+                    app_parts(reader, id, scope.parts, pending)
+                        .await
+                        .map_err(api)
                 })?;
             Ok(parts.into_live(app))
         }
         select => {
-            let app = resolve(client, &scope.key, select).await?;
-            let parts = app_parts(reader, &app.id, scope.parts).await.map_err(api)?;
+            let app = resolve(reader, &scope.key, select).await?;
+            let parts = app_parts(reader, &app.id, scope.parts, pending)
+                .await
+                .map_err(api)?;
             Ok(parts.into_live(app))
         }
     }
@@ -247,23 +413,40 @@ where
     }
 }
 
-async fn app_parts(reader: &Reader<'_>, id: &AppId, parts: Parts) -> Result<AppParts, Error> {
+/// `pending` is the app's count in the login searches' wait, released once its users are read.
+async fn app_parts(
+    reader: &Reader<'_>,
+    id: &AppId,
+    parts: Parts,
+    pending: Option<Pending<'_>>,
+) -> Result<AppParts, Error> {
     let client = reader.client;
+    let users = async {
+        let users = client.app_users(id).await?;
+        reader.assigned.record(&users);
+        drop(pending);
+        Ok(users)
+    };
     let (features, connection, schema, to_app, to_okta, users, groups) = tokio::try_join!(
         features(client, id),
         when(parts.connection, client.connection(id)),
         client.app_schema(id),
         when(parts.mappings, mapping(reader, None, Some(id))),
         when(parts.mappings, mapping(reader, Some(id), None)),
-        when(parts.assignments, client.app_users(id)),
+        when(parts.assignments, users),
         when(parts.assignments, client.app_groups(id)),
     )?;
     let users = users.map(|users| {
         users
             .into_iter()
-            .map(|assignment| LiveUser {
+            .map(|mut assignment| LiveUser {
                 login: embedded(&assignment.extra, "user", "login"),
-                assignment,
+                assignment: {
+                    // Only the login was wanted of the embedded user; the plan keeps the rest.
+                    assignment.extra.remove("_embedded");
+                    assignment.extra.remove("_links");
+                    assignment
+                },
             })
             .collect()
     });
@@ -322,10 +505,8 @@ async fn mapping(
     target: Option<&AppId>,
 ) -> Result<Option<ProfileMapping>, Error> {
     let client = reader.client;
-    let (list, user_type) = tokio::try_join!(
-        client.mappings(source.map(|s| s.0.as_str()), target.map(|t| t.0.as_str())),
-        reader.default_user_type(),
-    )?;
+    let (list, user_type) =
+        tokio::try_join!(reader.mappings(source, target), reader.default_user_type(),)?;
     let found = list.into_iter().find(|m| {
         // The user end: the target when the app is the source, else the source.
         let user_end = match (source, target) {
@@ -352,17 +533,37 @@ fn embedded(extra: &serde_json::Map<String, Value>, kind: &str, field: &str) -> 
         .to_string()
 }
 
-/// Resolves logins and group names to ids, in batched searches.
+/// Resolves logins and group names to ids, in batched searches: group names at once, logins
+/// once the assigned-user pages are read, and only those no page named.
 async fn directory(
-    client: &Client,
+    reader: &Reader<'_>,
     logins: &[String],
     groups: &[String],
 ) -> Result<Directory, Error> {
+    let client = reader.client;
+    let users = async {
+        let unassigned = reader.assigned.unassigned(logins).await;
+        try_join_all(
+            unassigned
+                .chunks(SEARCH_BATCH)
+                .map(|c| client.search_users(c)),
+        )
+        .await
+    };
     let (users, found_groups) = tokio::try_join!(
-        try_join_all(logins.chunks(SEARCH_BATCH).map(|c| client.search_users(c))),
+        users,
         try_join_all(groups.chunks(SEARCH_BATCH).map(|c| client.search_groups(c))),
     )?;
     let mut directory = Directory::default();
+    for (login, id) in reader
+        .assigned
+        .found
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .drain()
+    {
+        directory.users.insert(login, id);
+    }
     for user in users.into_iter().flatten() {
         if let Some(login) = user.login() {
             directory

@@ -4,3 +4,4 @@ pub mod plan;
 pub mod report;
 pub mod drift;
 pub mod graph;
+pub mod progress;

@@ -23,6 +23,9 @@ pub fn text(report: &Report) -> String {
             Outcome::Manual => {
                 format!("manual   {sign} {what} (Admin Console steps above; not applied)")
             }
+            Outcome::NotApplied { reason } => {
+                format!("stopped  {sign} {what}: not applied ({reason})")
+            }
             Outcome::Failed { error, known } => {
                 let head = match known {
                     Known::Unknown => "UNKNOWN ",
@@ -50,8 +53,14 @@ pub fn text(report: &Report) -> String {
         )
     });
     let skipped = report.count(|o| matches!(o, Outcome::Skipped));
+    let stopped = report.count(|o| matches!(o, Outcome::NotApplied { .. }));
     let manual = report.count(|o| matches!(o, Outcome::Manual));
-    let next = if unknown > 0 {
+    let next = if stopped > 0 {
+        format!(
+            " Stopped before {stopped} change{}: run plan to see where the org stands, then apply again.",
+            plural(stopped)
+        )
+    } else if unknown > 0 {
         format!(
             " {unknown} change{} may or may not have taken effect: check {} in the Admin Console, then run apply again.",
             plural(unknown),

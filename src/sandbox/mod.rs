@@ -73,6 +73,8 @@ pub struct Sandbox {
     shared: Arc<server::Shared>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// Writes the changed org every `server::SAVE_EVERY`.
+    saver: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Why a sandbox could not start.
@@ -162,12 +164,21 @@ impl Sandbox {
             })
             .await;
         });
+        let saving = shared.clone();
+        let saver = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(server::SAVE_EVERY).await;
+                let shared = saving.clone();
+                let _ = tokio::task::spawn_blocking(move || shared.flush()).await;
+            }
+        });
         Ok(Sandbox {
             base_url,
             token: options.token,
             shared,
             shutdown: Some(tx),
             task: Some(task),
+            saver: Some(saver),
         })
     }
 
@@ -187,7 +198,12 @@ impl Sandbox {
         serde_json::to_value(&*org).unwrap_or(Value::Null)
     }
 
-    /// Stops serving and waits for in-flight requests.
+    /// Writes the org to its state file now, if it changed.
+    pub fn flush(&self) {
+        self.shared.flush();
+    }
+
+    /// Stops serving, waits for in-flight requests, and saves the org.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -195,6 +211,10 @@ impl Sandbox {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        if let Some(saver) = self.saver.take() {
+            saver.abort();
+        }
+        self.shared.flush();
     }
 }
 
@@ -203,6 +223,10 @@ impl Drop for Sandbox {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        if let Some(saver) = self.saver.take() {
+            saver.abort();
+        }
+        self.shared.flush();
     }
 }
 

@@ -1,12 +1,17 @@
 //! The HTTP side of the sandbox: one axum fallback handler runs every request through Okta's
 //! cross-cutting behaviour — latency and fault injection, `Authorization` (SSWS or DPoP-bound
-//! OAuth tokens, with scopes), per-bucket rate limits with `X-Rate-Limit-*` and `429 E0000047`,
+//! OAuth tokens, with scopes), Okta's per-org concurrency limit (`429 E0000047` with a limit of
+//! 0), per-bucket rate limits with `X-Rate-Limit-*` and `429 E0000047`,
 //! `X-Okta-Request-Id` and `Date` on every answer, `Link` paging — then the API ([`super::api`]),
 //! the OAuth token endpoint ([`super::oauth`]) or the reserved knobs under `/__sandbox/`.
+//!
+//! A change marks the org dirty; the state file is written by a background flush at most every
+//! [`SAVE_EVERY`], and on stop — never the whole file per write.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -27,8 +32,12 @@ pub struct Knobs {
     pub latency_ms: u64,
     /// Requests per minute per bucket, unless `rate_limits` names the bucket.
     pub rate_limit: u32,
-    /// Per-bucket limits, keyed like `GET /api/v1/apps`.
+    /// Per-bucket limits, keyed by Okta's bucket names (`/api/v1/apps`, `/api/v1`; see
+    /// `rate_limits`).
     pub rate_limits: HashMap<String, u32>,
+    /// Requests in flight at once before a `429` (Okta: 75 per org on most editions); 0: no
+    /// limit.
+    pub max_concurrent_requests: usize,
     /// Length of a rate-limit window (Okta: one minute).
     pub rate_limit_window_ms: u64,
     /// How long a deleted schema property's name cannot be re-added ("the deletion process …
@@ -57,6 +66,7 @@ impl Default for Knobs {
             latency_ms: 0,
             rate_limit: 600,
             rate_limits: HashMap::new(),
+            max_concurrent_requests: 75,
             rate_limit_window_ms: 60_000,
             deletion_window_ms: 300_000,
             provision_delay_ms: 0,
@@ -133,9 +143,18 @@ struct Bucket {
     used: u32,
 }
 
+/// How often a changed org is written to its state file.
+pub const SAVE_EVERY: Duration = Duration::from_millis(250);
+
 /// Everything the server shares between requests.
 pub struct Shared {
     pub org: Mutex<OrgState>,
+    /// Changed since the last save.
+    dirty: AtomicBool,
+    /// One save at a time.
+    saving: Mutex<()>,
+    /// API requests being handled now.
+    in_flight: AtomicUsize,
     pub knobs: Mutex<Knobs>,
     log: Mutex<Vec<Logged>>,
     buckets: Mutex<HashMap<String, Bucket>>,
@@ -157,6 +176,9 @@ impl Shared {
         let seed = knobs.faults.seed;
         Shared {
             org: Mutex::new(org),
+            dirty: AtomicBool::new(false),
+            saving: Mutex::new(()),
+            in_flight: AtomicUsize::new(0),
             knobs: Mutex::new(knobs),
             log: Mutex::new(Vec::new()),
             buckets: Mutex::new(HashMap::new()),
@@ -169,11 +191,41 @@ impl Shared {
         }
     }
 
-    fn save(&self, org: &OrgState) -> Result<(), String> {
-        match &self.state_path {
-            Some(path) => org.save(path).map_err(|e| e.to_string()),
-            None => Ok(()),
+    /// Marks the org changed; [`Shared::flush`] writes it.
+    fn changed(&self) {
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Writes the org to its state file if it changed since the last write: serialized under
+    /// the org's lock, written outside it.
+    pub fn flush(&self) {
+        let Some(path) = &self.state_path else {
+            return;
+        };
+        let _one = lock(&self.saving);
+        if !self.dirty.swap(false, Ordering::AcqRel) {
+            return;
         }
+        let bytes = match serde_json::to_vec(&*lock(&self.org)) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::error!(error = %e, "sandbox state not serialized");
+                return;
+            }
+        };
+        if let Err(e) = super::state::write_file(path, &bytes) {
+            self.dirty.store(true, Ordering::Release);
+            tracing::error!(error = %e, "sandbox state not saved");
+        }
+    }
+}
+
+/// Counts a request in flight while it lives.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -257,7 +309,7 @@ pub async fn handle(
 }
 
 /// Runs an API request on the org under its lock. A sandbox bug answers like Okta's own
-/// failures rather than dropping the connection; a change is saved.
+/// failures rather than dropping the connection; a change marks the org for the next save.
 fn run(shared: &Shared, request: &Request) -> Reply {
     let mut org = lock(&shared.org);
     let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -271,14 +323,10 @@ fn run(shared: &Shared, request: &Request) -> Reply {
             &["sandbox bug: see its log".into()],
         )
     });
-    if reply.changed
-        && let Err(e) = shared.save(&org)
-    {
-        tracing::error!(error = %e, "sandbox state not saved");
-        api::error(500, "E0000009", "Internal Server Error", &[e])
-    } else {
-        reply
+    if reply.changed {
+        shared.changed();
     }
+    reply
 }
 
 /// A reply as an HTTP response, with its `Link` headers.
@@ -300,6 +348,8 @@ async fn management(
     origin: Origin,
 ) -> Response<Body> {
     let knobs = lock(&shared.knobs).clone();
+    let now_in_flight = shared.in_flight.fetch_add(1, Ordering::AcqRel) + 1;
+    let _in_flight = InFlight(&shared.in_flight);
     if knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }
@@ -331,6 +381,25 @@ async fn management(
             return *response;
         }
     };
+    // Okta's per-org concurrency limit: a 429 whose limit is 0, with a suggested reset.
+    if knobs.max_concurrent_requests > 0 && now_in_flight > knobs.max_concurrent_requests {
+        let reply = api::error(
+            429,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+            &[],
+        );
+        record(429, reply.body.as_ref());
+        let mut response = json_response(429, reply.body.as_ref());
+        header(&mut response, "x-rate-limit-limit", "0");
+        header(&mut response, "x-rate-limit-remaining", "0");
+        header(
+            &mut response,
+            "x-rate-limit-reset",
+            &(now_ms() / 1000 + 1).to_string(),
+        );
+        return response;
+    }
     // Rate limit of the bucket.
     let limit = knobs
         .rate_limits
@@ -552,7 +621,7 @@ fn knob(
             };
             let mut org = lock(&shared.org);
             *org = super::seed::org(seed);
-            let _ = shared.save(&org);
+            shared.changed();
             lock(&shared.log).clear();
             lock(&shared.buckets).clear();
             reply_json(200, json!({"seed": format!("{seed:?}").to_lowercase()}))
@@ -660,9 +729,7 @@ fn console_provisioning(
         vec![super::state::target(&app_id, "AppInstance", &label)],
     );
     let app = org.apps[i].app.clone();
-    if let Err(e) = shared.save(&org) {
-        return reply_json(500, json!({"error": e}));
-    }
+    shared.changed();
     reply_json(200, app)
 }
 
@@ -690,9 +757,7 @@ fn console_provision_users(shared: &Shared, id: &str, actor: Actor) -> Response<
         "Provision users in the Admin Console",
         Vec::new(),
     );
-    if let Err(e) = shared.save(&org) {
-        return reply_json(500, json!({"error": e}));
-    }
+    shared.changed();
     reply_json(200, json!({"queued": queued}))
 }
 

@@ -144,21 +144,11 @@ impl OrgState {
 
     /// Writes through a temporary file and a rename, so a crash never leaves a torn file.
     pub fn save(&self, path: &Path) -> Result<(), StateError> {
-        let display = path.display().to_string();
-        let fail = |e: std::io::Error| StateError::Write {
-            path: display.clone(),
-            reason: e.to_string(),
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        let temp: PathBuf = path.with_extension(format!("tmp-{}", std::process::id()));
         let bytes = serde_json::to_vec(self).map_err(|e| StateError::Write {
-            path: display.clone(),
+            path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        std::fs::write(&temp, bytes).map_err(fail)?;
-        std::fs::rename(&temp, path).map_err(fail)
+        write_file(path, &bytes)
     }
 
     /// A new Okta-shaped id: a prefix and 17 more characters (`0oa…`, `00u…`, `prm…`).
@@ -436,4 +426,19 @@ pub fn custom_properties(schema: &mut Value) -> &mut Map<String, Value> {
         Some(map) => map,
         None => unreachable!("just made an object"),
     }
+}
+
+/// Writes a state file whole: to a temporary file beside it, then renamed over it.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    let display = path.display().to_string();
+    let fail = |e: std::io::Error| StateError::Write {
+        path: display.clone(),
+        reason: e.to_string(),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let temp: PathBuf = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&temp, bytes).map_err(fail)?;
+    std::fs::rename(&temp, path).map_err(fail)
 }
