@@ -398,3 +398,83 @@ fn a_hand_edited_saved_plan_is_refused_as_edited_not_as_a_changed_org() {
         .count();
     assert_eq!(writes, 0, "nothing was written");
 }
+
+/// SIGINT, then SIGTERM, during an apply: each time no new write starts, those in flight
+/// finish, the applied / not-applied report is printed, and the exit code is 130; a re-run
+/// converges.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_apply_reports_what_it_wrote_and_exits_130() {
+    for signal in ["-INT", "-TERM"] {
+        let work = Workdir::new();
+        let sandbox = SandboxProcess::start(&work);
+        // Slow writes, so the signal comes while the apply is writing.
+        let (status, _) = sandbox.call(
+            "PUT",
+            "/__sandbox/config",
+            Some(serde_json::json!({"latency_ms": 250})),
+        );
+        assert_eq!(status, 200);
+        let child = work
+            .command(&["apply", "-c", &example("org"), "--auto-approve"])
+            .env("OKTA_ORG_URL", &sandbox.url)
+            .env("OKTA_API_TOKEN", "sandbox-token")
+            .env("PARTNER_ORG_API_TOKEN", "partner-org-token-not-a-secret")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the first write, then signal.
+        let writes = || {
+            let (_, requests) = sandbox.call("GET", "/__sandbox/requests", None);
+            requests["log"]
+                .as_array()
+                .map_or(0, |l| l.iter().filter(|r| r["method"] != "GET").count())
+        };
+        let mut waited = 0;
+        while writes() == 0 && waited < 600 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            waited += 1;
+        }
+        assert!(writes() > 0, "the apply started writing");
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let output = child.wait_with_output().unwrap();
+        let (out, err) = (stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(130), "{signal}: {out}{err}");
+        assert!(err.contains("interrupted: starting no new writes"), "{err}");
+        assert!(
+            out.contains("applied  "),
+            "{signal}: a report of what was written: {out}"
+        );
+        assert!(
+            out.contains("stopped  "),
+            "{signal}: and of what was not: {out}"
+        );
+        assert!(out.contains("Stopped before"), "{out}");
+        // What the report says was not applied is what a re-run still does.
+        let output = run_against(
+            &work,
+            &sandbox,
+            &["apply", "-c", &example("org"), "--auto-approve"],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let plan = run_against(
+            &work,
+            &sandbox,
+            &["plan", "-c", &example("org"), "--format", "json"],
+        );
+        let plan: Value = serde_json::from_str(&stdout(&plan)).unwrap();
+        assert!(
+            plan["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["action"] == "manual"),
+            "{plan:#}"
+        );
+    }
+}

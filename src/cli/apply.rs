@@ -100,14 +100,73 @@ fn execute(args: &ApplyArgs) -> anyhow::Result<Result<Report, Refused>> {
             e.to_string().lines().next().unwrap_or_default()
         ),
     }
-    let report = session.runtime.block_on(apply(
-        &session.client,
-        &plan,
-        &ApplyOptions::default(),
-        &Stop::never(),
-    ))?;
+    let (report, interrupted) = interruptible(&session, &plan)?;
     print!("{}", crate::render::report::text(&report));
+    if interrupted {
+        eprintln!("interrupted: the report above says what was written; exit 130");
+        std::process::exit(EXIT_INTERRUPTED);
+    }
     Ok(Ok(report))
+}
+
+/// The exit code after SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C).
+const EXIT_INTERRUPTED: i32 = 130;
+
+/// Applies `plan`; SIGINT or SIGTERM stops it: no new write starts, those in flight get
+/// [`ApplyOptions::stop_grace`], and the report is the same as after a failure. A second
+/// signal exits at once, saying what that leaves unknown. True when it was interrupted.
+fn interruptible(session: &org::Session, plan: &Plan) -> anyhow::Result<(Report, bool)> {
+    let options = ApplyOptions::default();
+    let (handle, stop) = Stop::new();
+    session.runtime.block_on(async {
+        let run = apply(&session.client, plan, &options, &stop);
+        tokio::pin!(run);
+        tokio::select! {
+            report = &mut run => Ok((report?, false)),
+            () = signal() => {
+                eprintln!(
+                    "\ninterrupted: starting no new writes, waiting up to {}s for those in flight (Ctrl-C again to exit at once)",
+                    options.stop_grace.as_secs()
+                );
+                handle.stop();
+                tokio::select! {
+                    report = &mut run => Ok((report?, true)),
+                    () = signal() => {
+                        eprintln!(
+                            "interrupted again: exiting at once; writes still in flight may or may not have taken effect (run plan to see where the org stands)"
+                        );
+                        std::process::exit(EXIT_INTERRUPTED);
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM (a CI job cancelled).
+async fn signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    () = ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => ctrl_c().await,
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c().await;
+}
+
+/// Resolves on Ctrl-C; never, when the handler cannot be installed (no fake interrupt).
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 fn confirm(plan: &Plan) -> anyhow::Result<bool> {
