@@ -148,7 +148,7 @@ pub struct Shared {
     pub remote: bool,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -169,7 +169,7 @@ impl Shared {
         }
     }
 
-    fn save(&self, org: &OrgState) -> Result<(), String> {
+    pub(super) fn save(&self, org: &OrgState) -> Result<(), String> {
         match &self.state_path {
             Some(path) => org.save(path).map_err(|e| e.to_string()),
             None => Ok(()),
@@ -177,7 +177,7 @@ impl Shared {
     }
 }
 
-fn json_response(status: u16, body: Option<&Value>) -> Response<Body> {
+pub(super) fn json_response(status: u16, body: Option<&Value>) -> Response<Body> {
     let mut response = Response::new(match body {
         Some(v) => Body::from(v.to_string()),
         None => Body::empty(),
@@ -231,7 +231,17 @@ pub async fn handle(
         request_id: id.clone(),
         ..Origin::default()
     };
-    let mut response = if let Some(rest) = path.strip_prefix("/__sandbox") {
+    let mut response = if let Some(rest) = path.strip_prefix("/__sandbox/scim/") {
+        // The embedded SCIM servers: the vendor's side, for loopback callers only.
+        if peer.ip().to_canonical().is_loopback() {
+            super::scim::serve(&shared, method.as_str(), rest, &query, &headers, &body)
+        } else {
+            reply_json(
+                403,
+                json!({"error": "the embedded SCIM servers answer loopback callers only"}),
+            )
+        }
+    } else if let Some(rest) = path.strip_prefix("/__sandbox") {
         if shared.remote && !knob_token_given(&shared, &headers) {
             reply_json(
                 401,
