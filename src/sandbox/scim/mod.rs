@@ -142,6 +142,16 @@ pub struct ScimApp {
     pub pushed: BTreeMap<String, Pushed>,
 }
 
+/// One request to an embedded server: `path` after `…/v2/`; `auth` the `Authorization`
+/// header as sent.
+pub struct Call<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a [(String, String)],
+    pub auth: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
 /// An answer: status and body (`None`: no content).
 pub type Answer = (u16, Option<Value>);
 
@@ -168,18 +178,15 @@ impl Server {
         )
     }
 
-    /// Handles one request to `…/v2/{path}` and records it in the server's log. `auth` is the
-    /// `Authorization` header as sent.
-    pub fn handle(
-        &mut self,
-        vendor: &Vendor,
-        base: &str,
-        method: &str,
-        path: &str,
-        query: &[(String, String)],
-        auth: Option<&str>,
-        body: &[u8],
-    ) -> Answer {
+    /// Handles one request to `…/v2/{path}` and records it in the server's log.
+    pub fn handle(&mut self, vendor: &Vendor, base: &str, call: Call<'_>) -> Answer {
+        let Call {
+            method,
+            path,
+            query,
+            auth,
+            body,
+        } = call;
         let parsed: Option<Value> = if body.is_empty() {
             None
         } else {
@@ -750,9 +757,17 @@ pub fn serve(
             let path = api.trim_start_matches("v2").trim_start_matches('/');
             let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
             let app = org.scim.entry(key).or_default();
-            let (status, answer) = app
-                .server
-                .handle(vendor, &base, method, path, query, auth, body);
+            let (status, answer) = app.server.handle(
+                vendor,
+                &base,
+                Call {
+                    method,
+                    path,
+                    query,
+                    auth,
+                    body,
+                },
+            );
             changed = true;
             let mut response = json_response(status, answer.as_ref());
             if answer.is_some()
@@ -856,15 +871,15 @@ mod tests {
         } else {
             body.to_string().into_bytes()
         };
-        s.handle(
-            v,
-            "http://x/v2",
+        let auth = format!("Bearer {DEFAULT_TOKEN}");
+        let call = Call {
             method,
             path,
-            &[],
-            Some(&format!("Bearer {DEFAULT_TOKEN}")),
-            &bytes,
-        )
+            query: &[],
+            auth: Some(&auth),
+            body: &bytes,
+        };
+        s.handle(v, "http://x/v2", call)
     }
 
     #[test]
@@ -879,15 +894,14 @@ mod tests {
     #[test]
     fn a_wrong_token_is_refused_and_logged() {
         let mut s = Server::default();
-        let (status, _) = s.handle(
-            vendor("Luciq"),
-            "",
-            "GET",
-            "Users",
-            &[],
-            Some("Bearer no"),
-            b"",
-        );
+        let call = Call {
+            method: "GET",
+            path: "Users",
+            query: &[],
+            auth: Some("Bearer no"),
+            body: b"",
+        };
+        let (status, _) = s.handle(vendor("Luciq"), "", call);
         assert_eq!(status, 401);
         assert_eq!(s.log[0].status, 401);
     }

@@ -26,7 +26,7 @@
 use serde_json::{Map, Value, json};
 
 use super::super::state::OrgState;
-use super::{CORE_GROUP, CORE_USER, PATCH_OP, ScimApp, vendor_for};
+use super::{CORE_GROUP, CORE_USER, Call, PATCH_OP, vendor_for};
 
 /// The path of app `id`'s embedded server, after the sandbox's base URL.
 pub fn server_path(id: &str) -> String {
@@ -90,11 +90,18 @@ fn send_query(
         .to_string();
     let vendor = vendor_for(&label);
     let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-    let app = org.scim.entry(id).or_insert_with(ScimApp::default);
-    Some(
-        app.server
-            .handle(vendor, &base, method, path, query, auth.as_deref(), &bytes),
-    )
+    let app = org.scim.entry(id).or_default();
+    Some(app.server.handle(
+        vendor,
+        &base,
+        Call {
+            method,
+            path,
+            query,
+            auth: auth.as_deref(),
+            body: &bytes,
+        },
+    ))
 }
 
 /// Where Okta's SCIM template puts a core attribute it names `name`.
