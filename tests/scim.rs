@@ -146,6 +146,7 @@ fn luciq_receives_alice_with_her_role_and_applications_and_check_scim_passes() {
         stderr(&output)
     );
     let text = stdout(&output);
+    insta::assert_snapshot!(text.replace(&sandbox.url, "http://127.0.0.1:PORT"));
     assert!(text.contains("✔ attribute instabugRole"), "{text}");
     assert!(text.contains("All "), "{text}");
     assert!(!text.contains(SCIM_TOKEN) && !stderr(&output).contains(SCIM_TOKEN));
