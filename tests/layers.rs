@@ -13,6 +13,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("okta", &["ids", "secret", "facts"]),
     // The sandbox plays Okta: it must not borrow the client's code to judge the client.
     ("sandbox", &["ids"]),
+    // The SCIM client asks the vendor, as `okta` asks Okta: plain inputs, no config.
+    ("scim", &["ids", "secret", "facts"]),
     ("config", &["ids", "secret", "facts"]),
     ("plan", &["ids", "secret", "facts", "okta", "config"]),
     (
@@ -30,14 +32,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "render",
         &[
-            "ids", "secret", "facts", "okta", "config", "plan", "apply", "drift", "export",
+            "ids", "secret", "facts", "okta", "scim", "config", "plan", "apply", "drift", "export",
         ],
     ),
     (
         "cli",
         &[
-            "ids", "secret", "facts", "okta", "sandbox", "config", "plan", "apply", "drift",
-            "export", "render",
+            "ids", "secret", "facts", "okta", "sandbox", "scim", "config", "plan", "apply",
+            "drift", "export", "render",
         ],
     ),
 ];

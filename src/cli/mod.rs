@@ -6,6 +6,7 @@
 //! by a safety rule.
 
 mod apply;
+mod check;
 mod completions;
 mod drift;
 mod export;
@@ -78,6 +79,10 @@ pub enum Command {
     /// The embedded Okta org for trying oktaform and for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Ask the vendor's side: `check scim` asks each app's SCIM endpoint (reads only) whether it
+    /// takes what Okta will send (exit 0 all pass, 2 some fail, 1 error).
+    #[command(subcommand)]
+    Check(CheckCommand),
     /// Draw how each attribute flows: Okta user → mapping → app user → SCIM name, and back.
     Graph(GraphArgs),
     /// Print the JSON Schema of the config file (for editors and yaml-language-server).
@@ -222,6 +227,26 @@ pub struct DriftArgs {
     pub state: Option<PathBuf>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// Ask each app's SCIM 2.0 endpoint, with the base URL and token the config declares,
+    /// whether it answers SCIM 2.0, takes the token, and has every attribute Okta will send
+    /// (external name, namespace, type, enum values), groups if pushed, and PATCH. GETs only.
+    Scim(CheckScimArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckScimArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Only this app (its name in the config).
+    #[arg(long, value_name = "NAME")]
+    pub app: Option<String>,
+    /// Output for people (text) or machines (json).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -343,6 +368,7 @@ pub fn main() -> ExitCode {
         Command::Export(args) => export::run(&args),
         Command::Sandbox(SandboxCommand::Serve(args)) => serve(args),
         Command::Sandbox(SandboxCommand::Reset(args)) => sandbox::reset(&args),
+        Command::Check(CheckCommand::Scim(args)) => check::scim(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Schema => {
             print!("{}", config::schema::json_schema());

@@ -424,6 +424,7 @@ impl Validator {
             if let Some(scim) = &provisioning.scim {
                 if let Some(url) = self.text(&scim.value.base_url)
                     && !url.starts_with("https://")
+                    && !loopback_http(&url)
                 {
                     self.push(
                         Diagnostic::error(Code::InvalidValue, scim.value.base_url.at, "the SCIM connector base URL must use https")
@@ -1127,4 +1128,18 @@ fn action_key(action: ScimAction) -> &'static str {
         ScimAction::ImportNewUsersAndProfileUpdates => "import_new_users_and_profile_updates",
         ScimAction::ImportGroups => "import_groups",
     }
+}
+
+/// `http://` to a loopback host (a local SCIM server, such as the sandbox's): nothing leaves the
+/// machine, so https is not required.
+fn loopback_http(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "http"
+            && match u.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            }
+    })
 }

@@ -1,4 +1,5 @@
 //! `render`: what people and machines read — diagnostics, plans, reports.
+pub mod check;
 pub mod diagnostics;
 pub mod plan;
 pub mod report;

@@ -12,6 +12,7 @@ mod filter;
 mod jws;
 pub mod oauth;
 mod rate_limits;
+pub mod scim;
 pub mod seed;
 pub mod server;
 pub mod state;

@@ -361,6 +361,7 @@ pub fn org(seed: Seed) -> OrgState {
         deleting: Vec::new(),
         members: Default::default(),
         provisioning: Vec::new(),
+        scim: Default::default(),
     };
     let type_id = org.new_id("oty");
     org.user_type = user_type(&type_id, "user", "User", true);

@@ -167,7 +167,7 @@ pub struct Shared {
     pub remote: bool,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -192,7 +192,7 @@ impl Shared {
     }
 
     /// Marks the org changed; [`Shared::flush`] writes it.
-    fn changed(&self) {
+    pub(super) fn changed(&self) {
         self.dirty.store(true, Ordering::Release);
     }
 
@@ -229,7 +229,7 @@ impl Drop for InFlight<'_> {
     }
 }
 
-fn json_response(status: u16, body: Option<&Value>) -> Response<Body> {
+pub(super) fn json_response(status: u16, body: Option<&Value>) -> Response<Body> {
     let mut response = Response::new(match body {
         Some(v) => Body::from(v.to_string()),
         None => Body::empty(),
@@ -283,7 +283,17 @@ pub async fn handle(
         request_id: id.clone(),
         ..Origin::default()
     };
-    let mut response = if let Some(rest) = path.strip_prefix("/__sandbox") {
+    let mut response = if let Some(rest) = path.strip_prefix("/__sandbox/scim/") {
+        // The embedded SCIM servers: the vendor's side, for loopback callers only.
+        if peer.ip().to_canonical().is_loopback() {
+            super::scim::serve(&shared, method.as_str(), rest, &query, &headers, &body)
+        } else {
+            reply_json(
+                403,
+                json!({"error": "the embedded SCIM servers answer loopback callers only"}),
+            )
+        }
+    } else if let Some(rest) = path.strip_prefix("/__sandbox") {
         if shared.remote && !knob_token_given(&shared, &headers) {
             reply_json(
                 401,

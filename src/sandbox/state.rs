@@ -80,6 +80,9 @@ pub struct OrgState {
     /// App users whose provisioning is under way.
     #[serde(default)]
     pub provisioning: Vec<Provisioning>,
+    /// App id → its embedded SCIM server and what Okta pushed to it (`super::scim`).
+    #[serde(default)]
+    pub scim: BTreeMap<String, super::scim::ScimApp>,
 }
 
 /// Why a state file cannot be used.

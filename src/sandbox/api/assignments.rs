@@ -29,6 +29,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::super::expression::{Context, evaluate, same};
+use super::super::scim::provision as scim;
 use super::super::state::{Actor, AppState, OrgState, Provisioning, now_ms, target, timestamp};
 use super::{
     Is, Outcome, Reply, Request, Settings, app_index, forbidden, not_found, page, validation,
@@ -317,6 +318,9 @@ fn assign_user(
         None if uid.is_some() => return Err(not_found(&user_id, "AppUser")),
         None => new_app_user(org, i, &user, "USER", profile, req.settings),
     };
+    if existing.is_some() {
+        scim::update_user(org, i, &user_id);
+    }
     let event = if uid.is_some() {
         "application.user_membership.change_profile"
     } else {
@@ -395,7 +399,11 @@ pub fn finish_provisioning(org: &mut OrgState, now: u64) -> bool {
         if org.apps[i].users[p]["status"] != "STAGED" {
             continue;
         }
-        let external = org.new_id("ext");
+        // Create Users: Okta sends the user to the app's SCIM server; its id is the externalId.
+        let external = match scim::create_user(org, i, &job.user) {
+            Some(id) => id,
+            None => org.new_id("ext"),
+        };
         let now = timestamp();
         let app_user = &mut org.apps[i].users[p];
         app_user["status"] = json!("PROVISIONED");
@@ -411,6 +419,7 @@ pub fn finish_provisioning(org: &mut OrgState, now: u64) -> bool {
                 vec![user_target(&user)],
             );
         }
+        scim::sync_pushed_groups(org, i);
         changed = true;
     }
     changed
@@ -520,6 +529,7 @@ pub(super) fn sync_groups(org: &mut OrgState, i: usize, actor: &Actor, settings:
             remove_app_user(org, i, &user, actor);
         } else {
             let values = group_values(org, i, &user);
+            let mut updated = false;
             if let Some(app_user) = org.apps[i].users.iter_mut().find(|u| u["id"] == user_id)
                 && let Some(profile) = app_user["profile"].as_object_mut()
             {
@@ -527,7 +537,11 @@ pub(super) fn sync_groups(org: &mut OrgState, i: usize, actor: &Actor, settings:
                 profile.extend(values);
                 if *profile != before {
                     app_user["lastUpdated"] = json!(timestamp());
+                    updated = true;
                 }
+            }
+            if updated {
+                scim::update_user(org, i, &user_id);
             }
         }
     }
@@ -557,6 +571,7 @@ pub(super) fn sync_groups(org: &mut OrgState, i: usize, actor: &Actor, settings:
             vec![user_target(&user)],
         );
     }
+    scim::sync_pushed_groups(org, i);
 }
 
 /// Removes `user`'s app user from app `i`. "You can't recover the user's app profile. If the
@@ -567,6 +582,15 @@ pub(super) fn sync_groups(org: &mut OrgState, i: usize, actor: &Actor, settings:
 /// (`application.provision.user.deactivate`, Okta's event type catalogue).
 fn remove_app_user(org: &mut OrgState, i: usize, user: &Value, actor: &Actor) {
     let user_id = user["id"].as_str().unwrap_or_default().to_string();
+    if let Some(app_user) = org.apps[i]
+        .users
+        .iter()
+        .find(|u| u["id"] == user_id.as_str())
+        .cloned()
+    {
+        // Deactivate Users: `active: false` at the vendor, never a DELETE.
+        scim::deactivate_user(org, i, &app_user);
+    }
     org.apps[i].users.retain(|u| u["id"] != user_id.as_str());
     let app_id = org.apps[i].app["id"]
         .as_str()
@@ -612,6 +636,7 @@ fn unassign_user(org: &mut OrgState, req: &Request, id: &str, uid: &str) -> Outc
         .cloned()
         .unwrap_or_else(|| json!({ "id": uid, "profile": {} }));
     remove_app_user(org, i, &user, &req.actor);
+    scim::sync_pushed_groups(org, i);
     Ok(Reply::changed(None, 204))
 }
 

@@ -265,6 +265,8 @@ fn update_user(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outc
         }
         app_user["lastUpdated"] = json!(now);
         if pushes {
+            // Update User Attributes: the new profile goes to the app's SCIM server.
+            super::super::scim::provision::update_user(org, i, &user_id);
             org.log_app(
                 i,
                 &Actor::system(),

@@ -88,6 +88,8 @@ fn create(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {
         "status": body["status"].as_str().unwrap_or("ACTIVE"), "targetGroupId": target
     });
     org.apps[i].group_push.push(mapping.clone());
+    // Push Groups: an active mapping sends the group and its members to the app's SCIM server.
+    super::super::scim::provision::sync_pushed_groups(org, i);
     org.log_app(
         i,
         &req.actor,
@@ -108,6 +110,7 @@ fn patch(org: &mut OrgState, req: &Request, id: &str, mid: &str, body: Value) ->
     m["status"] = json!(status);
     m["lastUpdated"] = json!(timestamp());
     let answer = m.clone();
+    super::super::scim::provision::sync_pushed_groups(org, i);
     org.log_app(
         i,
         &req.actor,
@@ -128,6 +131,12 @@ fn delete(org: &mut OrgState, req: &Request, id: &str, mid: &str) -> Outcome {
         ));
     }
     org.apps[i].group_push.remove(p);
+    // `deleteTargetGroup=true` deletes the pushed group in the app as well.
+    let delete_target = req
+        .query
+        .iter()
+        .any(|(k, v)| k == "deleteTargetGroup" && v == "true");
+    super::super::scim::provision::unpush_group(org, i, mid, delete_target);
     org.log_app(
         i,
         &req.actor,

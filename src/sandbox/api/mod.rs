@@ -16,7 +16,7 @@ use super::state::{Actor, OrgState, now_ms};
 mod apps;
 mod assignments;
 
-pub use assignments::provision_staged;
+pub use assignments::{finish_provisioning, provision_staged};
 mod directory;
 mod features;
 mod group_push;
