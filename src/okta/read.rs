@@ -4,7 +4,8 @@
 //! Round trips for one app: (1) find the app, the Okta user schema, and the ids of every login
 //! and group name the scope lists (one search per 50, shared by all apps); (2) the app's
 //! features, schema, both mapping lists, and its assigned users and groups (login and name
-//! embedded); (3) the two mapping bodies. With [`AppSelector::Id`] the first two rounds are one.
+//! embedded) and its group push mappings; (3) the two mapping bodies and the names of the
+//! pushed groups. With [`AppSelector::Id`] the first two rounds are one.
 //! The number of calls does not grow with attributes or mappings.
 
 use futures_util::future::try_join_all;
@@ -15,7 +16,7 @@ use tokio::sync::OnceCell;
 use super::client::Client;
 use super::error::{ApiError, Error};
 use super::scope::{AppScope, AppSelector, Apps, Parts, Scope};
-use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};
+use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LivePush, LiveUser, Snapshot};
 use super::types::{App, Connection, ProfileMapping, Schema, UserType};
 use crate::ids::AppId;
 
@@ -219,6 +220,7 @@ struct AppParts {
     to_okta: Option<ProfileMapping>,
     users: Option<Vec<LiveUser>>,
     groups: Option<Vec<LiveGroup>>,
+    group_push: Option<Vec<LivePush>>,
 }
 
 impl AppParts {
@@ -232,6 +234,7 @@ impl AppParts {
             to_okta: self.to_okta,
             users: self.users,
             groups: self.groups,
+            group_push: self.group_push,
         }
     }
 }
@@ -249,7 +252,7 @@ where
 
 async fn app_parts(reader: &Reader<'_>, id: &AppId, parts: Parts) -> Result<AppParts, Error> {
     let client = reader.client;
-    let (features, connection, schema, to_app, to_okta, users, groups) = tokio::try_join!(
+    let (features, connection, schema, to_app, to_okta, users, groups, group_push) = tokio::try_join!(
         features(client, id),
         when(parts.connection, client.connection(id)),
         client.app_schema(id),
@@ -257,6 +260,7 @@ async fn app_parts(reader: &Reader<'_>, id: &AppId, parts: Parts) -> Result<AppP
         when(parts.mappings, mapping(reader, Some(id), None)),
         when(parts.assignments, client.app_users(id)),
         when(parts.assignments, client.app_groups(id)),
+        when(parts.group_push, group_push(client, id)),
     )?;
     let users = users.map(|users| {
         users
@@ -299,7 +303,30 @@ async fn app_parts(reader: &Reader<'_>, id: &AppId, parts: Parts) -> Result<AppP
         to_okta: to_okta.flatten(),
         users,
         groups,
+        group_push,
     })
+}
+
+/// The app's push mappings, each with its source group's name (one read per mapping, at once).
+/// An app Okta refuses group push for (`400`/`404` on the list: no provisioning) has none.
+async fn group_push(client: &Client, app: &AppId) -> Result<Vec<LivePush>, Error> {
+    let mappings = match client.group_push_mappings(app).await {
+        Ok(mappings) => mappings,
+        Err(e) if e.api().is_some_and(|a| matches!(a.status, 400 | 404)) => {
+            tracing::debug!(%app, error = %e, "no group push for this app");
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(e),
+    };
+    try_join_all(mappings.into_iter().map(|mapping| async move {
+        let name = match client.group(&mapping.source_group_id).await {
+            Ok(group) => group.name().unwrap_or_default().to_string(),
+            Err(e) if e.api().is_some_and(ApiError::is_not_found) => String::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(LivePush { name, mapping })
+    }))
+    .await
 }
 
 /// The app's features; `NotSupported` when Okta says provisioning is not supported for it,

@@ -18,6 +18,7 @@ pub fn live_app(features: Vec<&str>, custom: Value, to_app: Value) -> LiveApp {
         to_okta: Some(from_value(json!({"id": "prmTOOKTA", "source": {"id": "0oaLUCIQ"}, "target": {"id": "otyDEFAULT"}, "properties": {"login": {"expression": "appuser.userName", "pushStatus": "DONT_PUSH"}}})).unwrap()),
         users: Some(vec![]),
         groups: Some(vec![]),
+        group_push: None,
     }
 }
 

@@ -72,6 +72,7 @@ pub(crate) fn title(change: &Change) -> String {
         Subject::Scim { .. } => "SCIM connection".into(),
         Subject::UserAssignment { login, .. } => format!("user {login}"),
         Subject::GroupAssignment { group, .. } => format!("group {group}"),
+        Subject::GroupPush { group, .. } => format!("pushed group {group}"),
     }
 }
 
@@ -217,6 +218,40 @@ pub(crate) fn details(change: &Change) -> Vec<String> {
             }
         }
         Op::RemoveMapping { before, .. } => lines.push(format!("was {before}")),
+        Op::CreatePush {
+            target_group_id,
+            target_group_name,
+            status,
+            ..
+        } => {
+            match (target_group_id, target_group_name) {
+                (Some(id), _) => lines.push(format!("to the vendor's existing group {id}")),
+                (None, Some(name)) => {
+                    lines.push(format!("to a new group `{}` at the vendor", shorten(name)))
+                }
+                (None, None) => {}
+            }
+            if status == "INACTIVE" {
+                lines.push("status: inactive (nothing is pushed until it is active)".into());
+            }
+        }
+        Op::DeletePush {
+            delete_target_group,
+            target_group_id,
+            ..
+        } => {
+            let group = target_group_id
+                .as_ref()
+                .map_or(String::new(), |id| format!(" ({id})"));
+            lines.push(match delete_target_group {
+                true => format!(
+                    "the vendor's group{group} is deleted too (deleteTargetGroup=true): its memberships there are lost"
+                ),
+                false => format!(
+                    "the vendor's group{group} stays (deleteTargetGroup=false); Okta stops updating it"
+                ),
+            });
+        }
         Op::AssignUser { profile, .. }
         | Op::PutGroup {
             profile,
