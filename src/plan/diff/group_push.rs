@@ -145,3 +145,163 @@ fn push_name(push: &LivePush) -> String {
         push.name.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{from_value, json};
+
+    use crate::okta::LivePush;
+    use crate::plan::change::{Op, Risk, Subject};
+    use crate::plan::diff::diff;
+    use crate::plan::testing::{config, converged_app, org, okta_attributes};
+    use crate::plan::{Action, Change};
+
+    const APP: &str = "apps:\n  luciq:\n    find: { label: Luciq }\n";
+
+    fn push(id: &str, source: &str, name: &str, target: &str, status: &str) -> LivePush {
+        LivePush {
+            name: name.into(),
+            mapping: from_value(json!({"id": id, "sourceGroupId": source, "targetGroupId": target, "status": status})).unwrap(),
+        }
+    }
+
+    fn plan(yaml: &str, pushes: Vec<LivePush>) -> Vec<Change> {
+        let mut app = converged_app();
+        app.group_push = Some(pushes);
+        let mut live = org(okta_attributes(), app);
+        live.directory
+            .groups
+            .insert("Support".into(), vec!["00gSUP".into()]);
+        diff(&config(&format!("{APP}{yaml}")), &live)
+            .unwrap()
+            .changes
+            .into_iter()
+            .filter(|c| matches!(c.subject, Subject::GroupPush { .. }))
+            .collect()
+    }
+
+    #[test]
+    fn a_group_not_pushed_yet_is_pushed_to_a_new_group_of_its_name_or_the_one_named() {
+        let changes = plan(
+            "    group_push:\n      groups:\n        Engineering:\n        Support: { target: { name: Customer Support }, status: inactive }\n",
+            vec![],
+        );
+        assert_eq!(changes.len(), 2, "{changes:#?}");
+        assert_eq!(changes[0].action, Action::Create);
+        assert_eq!(changes[0].risk, Risk::Safe);
+        assert_eq!(
+            changes[0].op,
+            Op::CreatePush {
+                app_id: "0oaLUCIQ".into(),
+                source_group_id: "00gENG".into(),
+                target_group_id: None,
+                target_group_name: Some("Engineering".into()),
+                status: "ACTIVE".into(),
+            }
+        );
+        let Op::CreatePush {
+            target_group_name,
+            status,
+            ..
+        } = &changes[1].op
+        else {
+            panic!("{changes:#?}")
+        };
+        assert_eq!(target_group_name.as_deref(), Some("Customer Support"));
+        assert_eq!(status, "INACTIVE");
+    }
+
+    #[test]
+    fn a_pushed_group_as_declared_plans_nothing_and_a_status_that_differs_is_set() {
+        let live = vec![push("gPm1", "00gENG", "Engineering", "00gT1", "ACTIVE")];
+        assert!(
+            plan("    group_push:\n      groups:\n        Engineering:\n", live.clone()).is_empty()
+        );
+        // Linked to the target it has: nothing either.
+        assert!(
+            plan(
+                "    group_push:\n      groups:\n        Engineering: { target: { id: 00gT1 } }\n",
+                live.clone()
+            )
+            .is_empty()
+        );
+        let changes = plan(
+            "    group_push:\n      groups:\n        Engineering: { status: inactive }\n",
+            live,
+        );
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].action, Action::Update);
+        let Op::SetPushStatus {
+            mapping_id, status, ..
+        } = &changes[0].op
+        else {
+            panic!("{changes:#?}")
+        };
+        assert_eq!((mapping_id.as_str(), status.as_str()), ("gPm1", "INACTIVE"));
+    }
+
+    #[test]
+    fn another_existing_target_group_re_creates_the_push_and_keeps_the_old_group() {
+        let changes = plan(
+            "    group_push:\n      groups:\n        Engineering: { target: { id: 00gT2 } }\n",
+            vec![push("gPm1", "00gENG", "Engineering", "00gT1", "ACTIVE")],
+        );
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].action, Action::Replace);
+        assert_eq!(changes[0].risk, Risk::Safe);
+        let fields = changes[0].op.fields();
+        assert_eq!(fields[0].before, "00gT1 (kept at the vendor)");
+        assert_eq!(fields[0].after, "00gT2");
+    }
+
+    #[test]
+    fn an_exclusive_owner_removes_undeclared_pushes_and_deleting_the_vendor_group_is_data_loss() {
+        let live = vec![
+            push("gPm1", "00gENG", "Engineering", "00gT1", "ACTIVE"),
+            push("gPm2", "00gSUP", "Support", "00gT2", "ACTIVE"),
+        ];
+        // Additive (the default): Support's push is left alone.
+        assert!(plan("    group_push:\n      groups:\n        Engineering:\n", live.clone()).is_empty());
+        let exclusive = "    manage: { group_push: exclusive }\n    group_push:\n      groups:\n        Engineering:\n";
+        let kept = plan(exclusive, live.clone());
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].action, Action::Delete);
+        assert_eq!(kept[0].risk, Risk::Safe, "the vendor's group stays");
+        assert_eq!(
+            kept[0].subject,
+            Subject::GroupPush {
+                app: "luciq".into(),
+                group: "Support".into()
+            }
+        );
+        let deleted = plan(
+            &format!("{exclusive}      on_removal: delete_target_group\n"),
+            live,
+        );
+        assert_eq!(deleted[0].risk, Risk::DataLoss);
+        assert!(matches!(
+            deleted[0].op,
+            Op::DeletePush {
+                delete_target_group: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_pushed_group_the_org_does_not_have_is_an_error() {
+        let mut app = converged_app();
+        app.group_push = Some(vec![]);
+        let errors = diff(
+            &config(&format!(
+                "{APP}    group_push:\n      groups:\n        Nobody:\n"
+            )),
+            &org(okta_attributes(), app),
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "app `luciq`: no Okta group is named `Nobody`"
+        );
+    }
+}
