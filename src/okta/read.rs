@@ -395,6 +395,9 @@ async fn directory(
             directory
                 .users
                 .insert(login.to_lowercase(), user.id.clone());
+            directory
+                .profiles
+                .insert(login.to_lowercase(), user.profile.clone());
         }
     }
     for group in found_groups.into_iter().flatten() {

@@ -151,6 +151,9 @@ pub struct Directory {
     pub users: HashMap<String, UserId>,
     /// A name may match several groups; the diff refuses to guess.
     pub groups: HashMap<String, Vec<GroupId>>,
+    /// Lower-cased login → the Okta user's profile, for the SCIM payload preview.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    pub profiles: HashMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Directory {

@@ -35,6 +35,12 @@ pub fn directory() -> Directory {
         groups: [("Engineering".to_string(), vec!["00gENG".into()])]
             .into_iter()
             .collect(),
+        profiles: [(
+            "alice@example.com".to_string(),
+            serde_json::from_value(json!({"login": "alice@example.com", "firstName": "Alice", "lastName": "Anders", "email": "alice@example.com"})).unwrap(),
+        )]
+        .into_iter()
+        .collect(),
     }
 }
 

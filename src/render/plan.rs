@@ -762,3 +762,39 @@ mod field_tests {
         assert_eq!(field_lines(&short), ["title: A → B"]);
     }
 }
+
+/// The SCIM payload preview (`plan --show-scim`): per assignment change, the request and body
+/// the vendor receives, where each value comes from, and what is not sent and why.
+pub fn scim_text(payloads: &[crate::plan::scim::Payload]) -> String {
+    let mut out = String::new();
+    if payloads.is_empty() {
+        out.push_str("\nSCIM payloads: no assignment change sends the vendor anything.\n");
+        return out;
+    }
+    out.push_str("\nSCIM payloads the vendor will receive (from Okta, per assignment change):\n");
+    for p in payloads {
+        let _ = writeln!(out, "\n  app {} user {}", p.app, p.login);
+        match (&p.request, &p.not_sent_because) {
+            (Some(request), _) => {
+                let _ = writeln!(out, "    {request}");
+            }
+            (None, Some(why)) => {
+                let _ = writeln!(out, "    nothing sent: {why}");
+            }
+            (None, None) => {}
+        }
+        if let Some(body) = &p.body {
+            let text = serde_json::to_string_pretty(body).unwrap_or_default();
+            for line in text.lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+        for (path, source) in &p.sources {
+            let _ = writeln!(out, "    {path} ← {source}");
+        }
+        for (attribute, why) in &p.not_sent {
+            let _ = writeln!(out, "    not sent: {attribute}: {why}");
+        }
+    }
+    out
+}
