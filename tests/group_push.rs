@@ -58,16 +58,32 @@ fn the_accessiq_example_pushes_its_groups_and_removes_a_push_made_by_hand() {
     let sandbox = SandboxProcess::start(&work);
     let config = example("accessiq");
     let output = run_against(&work, &sandbox, &["apply", "-c", &config, "--auto-approve"]);
-    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
     let live = mappings(&sandbox);
-    let sources: Vec<&str> = live.iter().map(|m| m["sourceGroupId"].as_str().unwrap()).collect();
+    let sources: Vec<&str> = live
+        .iter()
+        .map(|m| m["sourceGroupId"].as_str().unwrap())
+        .collect();
     assert_eq!(
         sources,
-        [group_id(&sandbox, "Engineering"), group_id(&sandbox, "Support")],
+        [
+            group_id(&sandbox, "Engineering"),
+            group_id(&sandbox, "Support")
+        ],
         "{live:#?}"
     );
     assert!(live.iter().all(|m| m["status"] == "ACTIVE"), "{live:#?}");
-    assert_eq!(pushes(&plan_json(&work, &sandbox, &config)), vec![], "converged");
+    assert_eq!(
+        pushes(&plan_json(&work, &sandbox, &config)),
+        vec![],
+        "converged"
+    );
 
     // Another admin pushes Everyone by hand: the config owns the pushes exclusively.
     let app = sandbox.app_id("AccessIQ");
@@ -80,7 +96,11 @@ fn the_accessiq_example_pushes_its_groups_and_removes_a_push_made_by_hand() {
     let plan = plan_json(&work, &sandbox, &config);
     assert_eq!(
         pushes(&plan),
-        [("Everyone".to_string(), "delete".to_string(), "safe".to_string())],
+        [(
+            "Everyone".to_string(),
+            "delete".to_string(),
+            "safe".to_string()
+        )],
         "the organization is kept at AccessIQ (on_removal: keep_target_group): {plan:#}"
     );
     let output = run_against(&work, &sandbox, &["plan", "-c", &config]);
@@ -90,13 +110,26 @@ fn the_accessiq_example_pushes_its_groups_and_removes_a_push_made_by_hand() {
             && text.contains("stays (deleteTargetGroup=false); Okta stops updating it"),
         "{text}"
     );
-    let output = run_against(&work, &sandbox, &["drift", "-c", &config, "--format", "json"]);
+    let output = run_against(
+        &work,
+        &sandbox,
+        &["drift", "-c", &config, "--format", "json"],
+    );
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let report = stdout(&output);
-    assert!(report.contains("\"unmanaged\"") && report.contains("Everyone"), "{report}");
+    assert!(
+        report.contains("\"unmanaged\"") && report.contains("Everyone"),
+        "{report}"
+    );
 
     let output = run_against(&work, &sandbox, &["apply", "-c", &config, "--auto-approve"]);
-    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
     assert_eq!(mappings(&sandbox).len(), 2);
     assert!(
         !mappings(&sandbox).iter().any(|m| m["id"] == made["id"]),
@@ -124,31 +157,58 @@ fn deleting_the_vendors_group_with_a_push_is_data_loss_and_needs_its_flag() {
             "on_removal: keep_target_group",
             "on_removal: delete_target_group",
         )
-        .replace("${file:secrets/accessiq-scim-token}", "${env:ACCESSIQ_SCIM_TOKEN}");
+        .replace(
+            "${file:secrets/accessiq-scim-token}",
+            "${env:ACCESSIQ_SCIM_TOKEN}",
+        );
     assert_ne!(edited, text);
     let config = work.write("accessiq.yaml", &edited);
     let config = config.to_str().unwrap();
-    let output = run_against(&work, &sandbox, &["apply", "-c", &example("accessiq"), "--auto-approve"]);
+    let output = run_against(
+        &work,
+        &sandbox,
+        &["apply", "-c", &example("accessiq"), "--auto-approve"],
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 
     let plan = plan_json(&work, &sandbox, config);
     assert_eq!(
         pushes(&plan),
         [
-            ("Engineering".to_string(), "update".to_string(), "safe".to_string()),
-            ("Support".to_string(), "delete".to_string(), "data-loss".to_string()),
+            (
+                "Engineering".to_string(),
+                "update".to_string(),
+                "safe".to_string()
+            ),
+            (
+                "Support".to_string(),
+                "delete".to_string(),
+                "data-loss".to_string()
+            ),
         ],
         "{plan:#}"
     );
     let output = run_against(&work, &sandbox, &["apply", "-c", config, "--auto-approve"]);
-    assert_eq!(output.status.code(), Some(3), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
     assert_eq!(mappings(&sandbox).len(), 2, "nothing was sent");
     let output = run_against(
         &work,
         &sandbox,
         &["apply", "-c", config, "--auto-approve", "--allow-data-loss"],
     );
-    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
     let live = mappings(&sandbox);
     assert_eq!(live.len(), 1, "{live:#?}");
     assert_eq!(live[0]["status"], "INACTIVE");

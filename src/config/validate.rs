@@ -534,7 +534,13 @@ impl Validator {
             .filter(|g| !g.value.groups.is_empty());
         if let Some(no_groups) = no_groups {
             let what = [
-                push_action.map(|a| (a.at, "Push Groups is on", "remove `push_groups` from provisioning.scim.actions")),
+                push_action.map(|a| {
+                    (
+                        a.at,
+                        "Push Groups is on",
+                        "remove `push_groups` from provisioning.scim.actions",
+                    )
+                }),
                 pushed.map(|g| (g.at, "groups are pushed", "remove `group_push`")),
             ];
             for (at, what, fix) in what.into_iter().flatten() {

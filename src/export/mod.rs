@@ -254,7 +254,11 @@ fn group_push(app: &LiveApp) -> String {
         if m.status == "INACTIVE" {
             parts.push(("status".to_string(), "inactive".to_string()));
         }
-        let entry = format!("{}: {}", yaml::string(&push.name), yaml::map_of(parts.into_iter()));
+        let entry = format!(
+            "{}: {}",
+            yaml::string(&push.name),
+            yaml::map_of(parts.into_iter())
+        );
         match push.name.is_empty() {
             true => {
                 let _ = writeln!(

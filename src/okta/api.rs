@@ -293,8 +293,10 @@ impl Client {
 
     /// The app's group push mappings, 1,000 a page (the spec's maximum).
     pub async fn group_push_mappings(&self, app: &AppId) -> Result<Vec<GroupPushMapping>, Error> {
-        self.get_all(&format!("/api/v1/apps/{app}/group-push/mappings?limit=1000"))
-            .await
+        self.get_all(&format!(
+            "/api/v1/apps/{app}/group-push/mappings?limit=1000"
+        ))
+        .await
     }
 
     /// Pushes `source` to a new target group named `target_name`, or links it to the existing

@@ -93,10 +93,9 @@ impl Change {
             (Subject::ToApp { .. } | Subject::ToOkta { .. } | Subject::Scim { .. }, _) => {
                 Stage::Provisioning
             }
-            (
-                _,
-                Op::UnassignUser { .. } | Op::UnassignGroup { .. } | Op::DeletePush { .. },
-            ) => Stage::Unassignments,
+            (_, Op::UnassignUser { .. } | Op::UnassignGroup { .. } | Op::DeletePush { .. }) => {
+                Stage::Unassignments
+            }
             // Pushes after the group assignments: Okta pushes only members assigned the app.
             (
                 Subject::UserAssignment { .. }

@@ -69,9 +69,11 @@ pub fn preview(config: &Config, plan: &Plan, live: &Snapshot) -> Vec<Payload> {
         let scim_id = "{id}";
         let merged;
         let (request, toggle, profile) = match &change.op {
-            Op::AssignUser { profile, .. } | Op::ConvertUser { profile, .. } => {
-                ("POST /Users".to_string(), ToAppToggle::CreateUsers, Some(profile))
-            }
+            Op::AssignUser { profile, .. } | Op::ConvertUser { profile, .. } => (
+                "POST /Users".to_string(),
+                ToAppToggle::CreateUsers,
+                Some(profile),
+            ),
             // A PUT carries the whole user: the stored app profile with the changes.
             Op::UpdateUser {
                 profile, user_id, ..
@@ -189,7 +191,10 @@ fn body(
         payload.sources.push((path, source));
     }
     for (name, attribute) in &app.attributes {
-        let (value, source) = match (assigned.get(name.as_str()), app.mappings.to_app.get(name.as_str())) {
+        let (value, source) = match (
+            assigned.get(name.as_str()),
+            app.mappings.to_app.get(name.as_str()),
+        ) {
             (Some(v), _) => (v.clone(), "the assignment profile".to_string()),
             (None, Some(mapping)) => evaluate(&mapping.value.expression),
             (None, None) => continue,
@@ -244,7 +249,10 @@ mod tests {
 
     fn payloads(yaml: &str) -> Vec<Payload> {
         let config = config(yaml);
-        let live = org(json!({}), live_app(vec!["SCIM_PROVISIONING"], json!({}), json!({})));
+        let live = org(
+            json!({}),
+            live_app(vec!["SCIM_PROVISIONING"], json!({}), json!({})),
+        );
         let changes = diff(&config, &live).unwrap();
         let plan = Plan {
             format_version: 1,
@@ -264,13 +272,17 @@ mod tests {
         let body = alice.body.as_ref().unwrap();
         let ns = "urn:ietf:params:scim:schemas:extension:instabug:2.0:User";
         assert_eq!(body[ns]["instabugRole"], "adminstrator", "{body:#}");
-        assert!(body["instabugRole"].is_null(), "not at the top level: {body:#}");
+        assert!(
+            body["instabugRole"].is_null(),
+            "not at the top level: {body:#}"
+        );
         assert_eq!(body["name"]["givenName"], "Alice", "from the Okta user");
         assert_eq!(body["schemas"][1], ns);
         assert!(
-            alice
-                .sources
-                .contains(&(format!("{ns}:instabugRole"), "the assignment profile".into())),
+            alice.sources.contains(&(
+                format!("{ns}:instabugRole"),
+                "the assignment profile".into()
+            )),
             "{:?}",
             alice.sources
         );
@@ -291,6 +303,12 @@ mod tests {
         let yaml = "apps:\n  luciq:\n    find: { label: Luciq }\n    provisioning:\n      to_app: { create_users: false }\n    assignments:\n      users:\n        alice@example.com:\n";
         let all = payloads(yaml);
         assert_eq!(all[0].request, None);
-        assert!(all[0].not_sent_because.as_ref().unwrap().starts_with("Create Users is off"));
+        assert!(
+            all[0]
+                .not_sent_because
+                .as_ref()
+                .unwrap()
+                .starts_with("Create Users is off")
+        );
     }
 }

@@ -6,8 +6,8 @@
 
 use super::DiffError;
 use crate::config::model::{App, Ownership, PushTarget};
-use crate::okta::{Directory, LivePush};
 use crate::okta::LiveApp;
+use crate::okta::{Directory, LivePush};
 use crate::plan::attribute::FieldChange;
 use crate::plan::change::{Change, Op, Risk, Subject};
 
@@ -61,7 +61,9 @@ pub(super) fn app(
         declared_ids.push(source.clone());
         let status = pushed.status().okta().to_string();
         let target = pushed.target.as_ref().map(|t| &t.value);
-        let current = mappings.iter().find(|m| m.mapping.source_group_id == source);
+        let current = mappings
+            .iter()
+            .find(|m| m.mapping.source_group_id == source);
         let op = match current {
             None => {
                 let (target_group_id, target_group_name) = match target {
@@ -93,7 +95,8 @@ pub(super) fn app(
                         status,
                         fields: std::iter::once(FieldChange {
                             field: "target group".into(),
-                            before: have_target.map_or("(none)".into(), |t| format!("{t} (kept at the vendor)")),
+                            before: have_target
+                                .map_or("(none)".into(), |t| format!("{t} (kept at the vendor)")),
                             after: want.to_string(),
                         })
                         .chain(status_field)
@@ -153,7 +156,7 @@ mod tests {
     use crate::okta::LivePush;
     use crate::plan::change::{Op, Risk, Subject};
     use crate::plan::diff::diff;
-    use crate::plan::testing::{config, converged_app, org, okta_attributes};
+    use crate::plan::testing::{config, converged_app, okta_attributes, org};
     use crate::plan::{Action, Change};
 
     const APP: &str = "apps:\n  luciq:\n    find: { label: Luciq }\n";
@@ -215,7 +218,11 @@ mod tests {
     fn a_pushed_group_as_declared_plans_nothing_and_a_status_that_differs_is_set() {
         let live = vec![push("gPm1", "00gENG", "Engineering", "00gT1", "ACTIVE")];
         assert!(
-            plan("    group_push:\n      groups:\n        Engineering:\n", live.clone()).is_empty()
+            plan(
+                "    group_push:\n      groups:\n        Engineering:\n",
+                live.clone()
+            )
+            .is_empty()
         );
         // Linked to the target it has: nothing either.
         assert!(
@@ -261,7 +268,13 @@ mod tests {
             push("gPm2", "00gSUP", "Support", "00gT2", "ACTIVE"),
         ];
         // Additive (the default): Support's push is left alone.
-        assert!(plan("    group_push:\n      groups:\n        Engineering:\n", live.clone()).is_empty());
+        assert!(
+            plan(
+                "    group_push:\n      groups:\n        Engineering:\n",
+                live.clone()
+            )
+            .is_empty()
+        );
         let exclusive = "    manage: { group_push: exclusive }\n    group_push:\n      groups:\n        Engineering:\n";
         let kept = plan(exclusive, live.clone());
         assert_eq!(kept.len(), 1);
