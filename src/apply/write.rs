@@ -464,7 +464,8 @@ async fn single(
                 .create_group_push(app_id, source_group_id, target, status)
                 .await?;
             how = written(&made);
-            push_shows(&made.value, status, target_group_id.as_ref())?;
+            push_shows(&made.value, status, target_group_id.as_ref())
+                .map_err(WriteError::PushNotShown)?;
         }
         Op::SetPushStatus {
             app_id,
@@ -475,7 +476,7 @@ async fn single(
             let answer = client
                 .set_group_push_status(app_id, mapping_id, status)
                 .await?;
-            push_shows(&answer, status, None)?;
+            push_shows(&answer, status, None).map_err(WriteError::PushNotShown)?;
         }
         Op::ReplacePush {
             app_id,
@@ -495,7 +496,8 @@ async fn single(
                 )
                 .await?;
             how = written(&made);
-            push_shows(&made.value, status, Some(target_group_id))?;
+            push_shows(&made.value, status, Some(target_group_id))
+                .map_err(WriteError::PushNotShown)?;
         }
         Op::DeletePush {
             app_id,
@@ -528,12 +530,12 @@ fn push_shows(
     answer: &GroupPushMapping,
     status: &str,
     target: Option<&GroupId>,
-) -> Result<(), WriteError> {
+) -> Result<(), String> {
     let target_ok = target.is_none_or(|t| answer.target_group_id.as_ref() == Some(t));
     if answer.status == status && target_ok {
         return Ok(());
     }
-    Err(WriteError::PushNotShown(format!(
+    Err(format!(
         "group push mapping {}: Okta answered status {} and target group {}, not {status}{}",
         answer.id,
         answer.status,
@@ -542,7 +544,7 @@ fn push_shows(
             .as_ref()
             .map_or("(none)".to_string(), ToString::to_string),
         target.map_or(String::new(), |t| format!(" and {t}")),
-    )))
+    ))
 }
 
 /// A removal that finds nothing to remove has its effect already (e.g. after a retry).
