@@ -667,6 +667,10 @@ async fn group_push_mappings_follow_the_recording() {
         .await
         .unwrap();
     assert_eq!(answer.status, 200);
+    // The vendor's group of that name keeps its id, whatever was sent in between.
+    let again: Value = client.post(&path, &body).await.unwrap();
+    assert_eq!(again["targetGroupId"], mapping["targetGroupId"]);
+    assert_ne!(again["id"], mapping["id"]);
 }
 
 // The System Log, as Okta serves it.

@@ -75,8 +75,10 @@ fn create(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {
             ));
         }
         (Some(target), None) => target.to_string(),
-        // A new group of that name in the target: the sandbox has no target org, so only its id.
-        (None, Some(_)) => org.new_id("00g"),
+        // A new group of that name in the target: the sandbox has no target org, so only its
+        // id — the same for the same app and name however many requests came before (a run
+        // retried under faults leaves the org as a fault-free one).
+        (None, Some(name)) => target_id(id, name),
         (None, None) => {
             return Err(invalid("targetGroupId or targetGroupName is required"));
         }
@@ -96,6 +98,21 @@ fn create(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {
         Vec::new(),
     );
     Ok(Reply::changed(Some(mapping), 200))
+}
+
+/// The id of the vendor's group called `name` for app `app`: `00g` and 17 characters of a
+/// digest, the first a digit (as every sandbox id has).
+fn target_id(app: &str, name: &str) -> String {
+    let digest = crate::sandbox::jws::sha256_base64url(&format!("{app}\n{name}"));
+    let mut tail: Vec<char> = digest
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(17)
+        .collect();
+    if let Some(first) = tail.first_mut() {
+        *first = char::from(b'0' + (*first as u8) % 10);
+    }
+    format!("00g{}", tail.into_iter().collect::<String>())
 }
 
 /// Activates or deactivates a mapping (`status` only).
