@@ -625,21 +625,18 @@ async fn group_push_mappings_follow_the_recording() {
     let path = format!("/api/v1/apps/{app}/group-push/mappings");
     let body =
         json!({"sourceGroupId": engineering, "status": "ACTIVE", "targetGroupName": "Engineering"});
-    let refused: Result<Value, Error> = client.post(&path, &body).await;
+    // Recorded: Okta pushes from an app whose `features` is `[]` (the Push Groups checkbox
+    // decides what is sent, not whether the mapping exists).
+    // The spec: `targetGroupId` or `targetGroupName`, "but not both".
+    let both = json!({"sourceGroupId": engineering, "targetGroupId": engineering, "targetGroupName": "Engineering"});
+    let refused: Result<Value, Error> = client.post(&path, &both).await;
     assert!(
         refused
             .unwrap_err()
             .api()
             .is_some_and(|a| a.code() == "E0000001"),
-        "no Push Groups on this app yet"
+        "both targets are refused"
     );
-    knob(
-        &sandbox,
-        "PUT",
-        &format!("/console/apps/{app}/provisioning"),
-        json!({"features": ["SCIM_PROVISIONING", "GROUP_PUSH"]}),
-    )
-    .await;
     // Recorded in TestAccResourceOktaPushGroup_crud__classic-00.yaml: 200 (not 201), then PATCH, then DELETE 200.
     let mapping: Value = client.post(&path, &body).await.unwrap();
     assert_eq!(mapping["status"], "ACTIVE");
@@ -658,6 +655,11 @@ async fn group_push_mappings_follow_the_recording() {
         .await
         .unwrap();
     assert_eq!(answer.status, 200);
+    // The spec: `deleteTargetGroup` is required.
+    assert!(
+        client.delete(&one).await.is_err(),
+        "a DELETE without deleteTargetGroup is refused"
+    );
     let answer = client
         .send(
             reqwest::Method::DELETE,
@@ -667,6 +669,10 @@ async fn group_push_mappings_follow_the_recording() {
         .await
         .unwrap();
     assert_eq!(answer.status, 200);
+    // The vendor's group of that name keeps its id, whatever was sent in between.
+    let again: Value = client.post(&path, &body).await.unwrap();
+    assert_eq!(again["targetGroupId"], mapping["targetGroupId"]);
+    assert_ne!(again["id"], mapping["id"]);
 }
 
 // The System Log, as Okta serves it.

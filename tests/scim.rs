@@ -248,17 +248,30 @@ fn accessiq_pushed_group_arrives_with_its_members_as_an_organization() {
     let config = config_for(&work, "accessiq", &base, |t| t);
     apply(&work, &sandbox, &config);
 
+    // The example pushes Engineering, and Support as "Customer Support" (group_push:).
     let (_, groups) = sandbox.call("GET", "/api/v1/groups?q=Engineering", None);
     let engineering = groups[0]["id"].as_str().unwrap().to_string();
-    let (status, mapping) = sandbox.call(
-        "POST",
+    let (_, mappings) = sandbox.call(
+        "GET",
         &format!("/api/v1/apps/{id}/group-push/mappings"),
-        Some(json!({"sourceGroupId": engineering, "targetGroupName": "Engineering", "status": "ACTIVE"})),
+        None,
     );
-    assert_eq!(status, 200, "{mapping}");
+    let mapping = mappings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["sourceGroupId"] == engineering.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("Engineering is pushed: {mappings:#}"));
     let state = vendor(&sandbox, &id);
+    let names: Vec<&Value> = state["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| &g["displayName"])
+        .collect();
+    assert_eq!(names, vec!["Engineering", "Customer Support"], "{state:#}");
     let group = &state["groups"][0];
-    assert_eq!(group["displayName"], "Engineering", "{state:#}");
     let alice = vendor_user(&state, "alice@example.com")["id"].clone();
     let bob = vendor_user(&state, "bob@example.com")["id"].clone();
     let members: Vec<&Value> = group["members"]
@@ -292,7 +305,17 @@ fn accessiq_pushed_group_arrives_with_its_members_as_an_organization() {
         None,
     );
     assert_eq!(status, 200);
-    assert_eq!(vendor(&sandbox, &id)["groups"], json!([]));
+    let names: Vec<Value> = vendor(&sandbox, &id)["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["displayName"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        vec![json!("Customer Support")],
+        "only Engineering was deleted"
+    );
 
     let output = check_scim(&work, &sandbox, &config, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));

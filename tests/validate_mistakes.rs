@@ -103,6 +103,13 @@ impl Case {
 }
 
 const CASES: &[Case] = &[
+    case("group push without the Push Groups action", &[("a.yaml", concat!(app!(),
+            "    provisioning:\n      scim:\n        base_url: https://x.example/scim/v2\n        unique_identifier: userName\n        actions: [push_new_users]\n        auth: { mode: header, token: \"${env:T}\" }\n",
+            "    group_push:\n      groups:\n        Engineering:\n"))],
+        "group-push-action", "groups:\n        Engineering", "`luciq` pushes groups, but its SCIM connection does not support Push Groups"),
+    case("group push to a vendor that supports no groups (Lightrun's preset)", &[("a.yaml",
+            "apps:\n  lightrun:\n    preset: lightrun\n    find: { id: 0oa1 }\n    group_push:\n      groups:\n        Engineering:\n")],
+        "vendor-no-groups", "groups:\n        Engineering", "groups are pushed for `lightrun`, but its vendor supports no groups"),
     case("typo'd key in an app", &[("a.yaml", concat!(app!(), "    atributes: {}\n"))],
         "unknown-key", "atributes", "unknown key `atributes`").label("did you mean `attributes`?"),
     case("typo'd key in an attribute", &[("a.yaml", concat!(app!(), "    attributes:\n      x:\n        titel: X\n        type: string\n"))],

@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use super::ApplyOptions;
 use super::secrets::Secrets;
 use super::steps::StepKind;
-use crate::ids::AppId;
-use crate::okta::types::{Schema, SchemaProperty};
-use crate::okta::{ApiError, Client, Error};
+use crate::ids::{AppId, GroupId};
+use crate::okta::types::{GroupPushMapping, Schema, SchemaProperty};
+use crate::okta::{ApiError, Client, Error, GroupPushTarget};
 use crate::plan::attribute::{Profile, Shape};
 use crate::plan::{Change, Op};
 
@@ -71,6 +71,8 @@ pub enum WriteError {
     NotShown { read_backs: u32 },
     #[error("{0} was not resolved before the first write")]
     Unresolved(String),
+    #[error("{0}; run plan again to see where it stands")]
+    PushNotShown(String),
     #[error(
         "while oktaform waited for Okta to show its change, {} changed to something else: another writer \
          (a second apply, or an admin) is editing this schema. Run plan to see where it stands",
@@ -104,7 +106,9 @@ impl WriteError {
             },
             // The delete half was applied; the re-create was refused.
             WriteError::DeletionPending { .. } | WriteError::Unresolved(_) => Known::NotApplied,
-            WriteError::NotShown { .. } | WriteError::ChangedMeanwhile { .. } => Known::Unconfirmed,
+            WriteError::NotShown { .. }
+            | WriteError::ChangedMeanwhile { .. }
+            | WriteError::PushNotShown(_) => Known::Unconfirmed,
         }
     }
 }
@@ -448,9 +452,103 @@ async fn single(
         Op::UnassignGroup {
             app_id, group_id, ..
         } => ignore_not_found(client.unassign_group(app_id, group_id).await)?,
+        Op::CreatePush {
+            app_id,
+            source_group_id,
+            target_group_id,
+            target_group_name,
+            status,
+        } => {
+            let target = match (target_group_id, target_group_name) {
+                (Some(id), _) => GroupPushTarget::Id(id),
+                (None, Some(name)) => GroupPushTarget::Name(name),
+                (None, None) => GroupPushTarget::Name(""),
+            };
+            let made = client
+                .create_group_push(app_id, source_group_id, target, status)
+                .await?;
+            how = written(&made);
+            push_shows(&made.value, status, target_group_id.as_ref())
+                .map_err(WriteError::PushNotShown)?;
+        }
+        Op::SetPushStatus {
+            app_id,
+            mapping_id,
+            status,
+            ..
+        } => {
+            let answer = client
+                .set_group_push_status(app_id, mapping_id, status)
+                .await?;
+            push_shows(&answer, status, None).map_err(WriteError::PushNotShown)?;
+        }
+        Op::ReplacePush {
+            app_id,
+            mapping_id,
+            source_group_id,
+            target_group_id,
+            status,
+            ..
+        } => {
+            remove_push(client, app_id, mapping_id, false).await?;
+            let made = client
+                .create_group_push(
+                    app_id,
+                    source_group_id,
+                    GroupPushTarget::Id(target_group_id),
+                    status,
+                )
+                .await?;
+            how = written(&made);
+            push_shows(&made.value, status, Some(target_group_id))
+                .map_err(WriteError::PushNotShown)?;
+        }
+        Op::DeletePush {
+            app_id,
+            mapping_id,
+            delete_target_group,
+            ..
+        } => remove_push(client, app_id, mapping_id, *delete_target_group).await?,
         _ => {}
     }
     Ok(how)
+}
+
+/// Deactivates a push mapping, then deletes it (Okta deletes only inactive ones); one already
+/// gone counts as removed.
+async fn remove_push(
+    client: &Client,
+    app: &AppId,
+    mapping: &str,
+    delete_target: bool,
+) -> Result<(), Error> {
+    match client.set_group_push_status(app, mapping, "INACTIVE").await {
+        Err(e) if e.api().is_some_and(ApiError::is_not_found) => return Ok(()),
+        other => other?,
+    };
+    ignore_not_found(client.delete_group_push(app, mapping, delete_target).await)
+}
+
+/// Okta's answer to a push write shows what was asked, or the write did not take.
+fn push_shows(
+    answer: &GroupPushMapping,
+    status: &str,
+    target: Option<&GroupId>,
+) -> Result<(), String> {
+    let target_ok = target.is_none_or(|t| answer.target_group_id.as_ref() == Some(t));
+    if answer.status == status && target_ok {
+        return Ok(());
+    }
+    Err(format!(
+        "group push mapping {}: Okta answered status {} and target group {}, not {status}{}",
+        answer.id,
+        answer.status,
+        answer
+            .target_group_id
+            .as_ref()
+            .map_or("(none)".to_string(), ToString::to_string),
+        target.map_or(String::new(), |t| format!(" and {t}")),
+    ))
 }
 
 /// A removal that finds nothing to remove has its effect already (e.g. after a retry).

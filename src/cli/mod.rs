@@ -202,6 +202,10 @@ pub struct PlanArgs {
     /// planned before; without it they are shown once per config version.
     #[arg(long)]
     pub show_notes: bool,
+    /// Show, for each assignment change, the SCIM request the vendor will receive from Okta
+    /// (with `--format json`: a `scim_preview` section).
+    #[arg(long)]
+    pub show_scim: bool,
 }
 
 #[derive(Debug, clap::Args)]

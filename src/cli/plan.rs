@@ -41,8 +41,16 @@ fn run(args: &PlanArgs) -> anyhow::Result<Plan> {
             remember(Path::new(NOTES_SEEN), &digest);
         }
     }
+    let scim = args
+        .show_scim
+        .then(|| crate::plan::scim::preview(&session.config, &plan, &live));
     match args.format {
-        PlanFormat::Text => print!("{}", render::text_with(&plan, stdout_style(), &annotations)),
+        PlanFormat::Text => {
+            print!("{}", render::text_with(&plan, stdout_style(), &annotations));
+            if let Some(scim) = &scim {
+                print!("{}", render::scim_text(scim));
+            }
+        }
         PlanFormat::Markdown => {
             let flows: Vec<_> = graph::build(&session.config, Some(&plan))
                 .into_iter()
@@ -54,7 +62,13 @@ fn run(args: &PlanArgs) -> anyhow::Result<Plan> {
                 render::markdown(&plan, &annotations, diagram.as_deref())
             );
         }
-        PlanFormat::Json => println!("{:#}", render::json_document(&plan)),
+        PlanFormat::Json => {
+            let mut document = render::json_document(&plan);
+            if let Some(scim) = &scim {
+                document["scim_preview"] = serde_json::to_value(scim)?;
+            }
+            println!("{document:#}");
+        }
     }
     if let Some(path) = &args.out {
         SavedPlan::new(&plan, &live, &session.sources, &args.config.paths).save(path)?;

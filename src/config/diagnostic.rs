@@ -52,11 +52,14 @@ pub enum Code {
     ProfileValueType,
     AuthIncomplete,
     UsernameExpression,
+    GroupPushAction,
+    VendorNoGroups,
     // Warnings.
     MissingNamespace,
     MissingExternalName,
     ToggleConflict,
     PriorityClash,
+    PushedNotAssigned,
 }
 
 impl Code {
@@ -93,10 +96,13 @@ impl Code {
             Code::ProfileValueType => "profile-value-type",
             Code::AuthIncomplete => "auth-incomplete",
             Code::UsernameExpression => "username-expression",
+            Code::GroupPushAction => "group-push-action",
+            Code::VendorNoGroups => "vendor-no-groups",
             Code::MissingNamespace => "missing-namespace",
             Code::MissingExternalName => "missing-external-name",
             Code::ToggleConflict => "toggle-conflict",
             Code::PriorityClash => "priority-clash",
+            Code::PushedNotAssigned => "pushed-not-assigned",
         }
     }
 }

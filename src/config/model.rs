@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::interpolate::{Secret, Text};
 use super::located::Loc;
 use crate::facts::provisioning::{ToAppToggle, ToOktaSetting};
-use crate::ids::AppId;
+use crate::ids::{AppId, GroupId};
 
 /// An oktaform config: one file, or several files and directories merged into one.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -72,10 +72,11 @@ pub enum ObjectKind {
     Scim,
     UserAssignment,
     GroupAssignment,
+    GroupPush,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 8] = [
+    pub const ALL: [ObjectKind; 9] = [
         ObjectKind::OktaUserAttribute,
         ObjectKind::AppAttribute,
         ObjectKind::Mapping,
@@ -84,6 +85,7 @@ impl ObjectKind {
         ObjectKind::Scim,
         ObjectKind::UserAssignment,
         ObjectKind::GroupAssignment,
+        ObjectKind::GroupPush,
     ];
 
     /// Its name in configs, plans and `--ignore`.
@@ -97,6 +99,7 @@ impl ObjectKind {
             ObjectKind::Scim => "scim",
             ObjectKind::UserAssignment => "user_assignment",
             ObjectKind::GroupAssignment => "group_assignment",
+            ObjectKind::GroupPush => "group_push",
         }
     }
 }
@@ -209,9 +212,111 @@ pub struct App {
     /// Users and groups assigned to the app (Assignments tab), with their app profile values.
     #[serde(default)]
     pub assignments: Option<Loc<Assignments>>,
+    /// Push Groups tab: Okta groups pushed to the vendor with their members, through the SCIM
+    /// connection's Push Groups action.
+    #[serde(default)]
+    pub group_push: Option<Loc<GroupPush>>,
+    /// What the vendor's SCIM API supports, from its guide (presets say it for their vendor).
+    #[serde(default)]
+    pub vendor: Option<Loc<Vendor>>,
     /// Which of this app's collections the config owns exclusively. Everything is `additive` by default.
     #[serde(default)]
     pub manage: Option<Loc<AppManage>>,
+}
+
+/// What the vendor's SCIM API supports, as its guide says.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vendor {
+    /// Whether the vendor's SCIM API takes groups (`/Groups`). `false` (Lightrun: "We do not
+    /// currently offer support for … managing groups") makes Push Groups and `group_push` errors.
+    #[serde(default)]
+    pub supports_groups: Option<Loc<bool>>,
+    /// What a pushed group becomes at the vendor (AccessIQ: an organization), shown in plans.
+    #[serde(default)]
+    pub groups_become: Option<Loc<String>>,
+}
+
+/// Push Groups: which Okta groups are pushed to the vendor, and what removing a push does.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPush {
+    /// Pushed groups, keyed by Okta group name: `Engineering:` (a new group of that name at the
+    /// vendor), or `Engineering: { target: { id: 00g… }, status: inactive }`.
+    #[serde(default)]
+    pub groups: IndexMap<Loc<String>, Option<PushedGroup>>,
+    /// What removing a push mapping (`manage: { group_push: exclusive }`) does to the group at
+    /// the vendor: `keep_target_group` (default) or `delete_target_group` (the vendor's group
+    /// and its memberships are deleted: `data-loss`).
+    #[serde(default)]
+    pub on_removal: Option<Loc<OnRemoval>>,
+}
+
+impl GroupPush {
+    /// Whether removing a mapping deletes the vendor's group (`deleteTargetGroup`).
+    pub fn deletes_target(&self) -> bool {
+        self.on_removal
+            .as_ref()
+            .is_some_and(|o| o.value == OnRemoval::DeleteTargetGroup)
+    }
+}
+
+/// One pushed group.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushedGroup {
+    /// The group at the vendor: `{ name: … }` creates one of that name (left out: the Okta
+    /// group's name); `{ id: 00g… }` links to an existing one (its Okta id, as an app group
+    /// imported from the vendor).
+    #[serde(default)]
+    pub target: Option<Loc<PushTarget>>,
+    /// `active` (default: Okta pushes the group and its memberships) or `inactive` (paused).
+    #[serde(default)]
+    pub status: Option<Loc<PushStatus>>,
+}
+
+impl PushedGroup {
+    pub fn status(&self) -> PushStatus {
+        self.status.as_ref().map_or(PushStatus::Active, |s| s.value)
+    }
+}
+
+/// The target group of a push. Exactly one key.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PushTarget {
+    /// An existing group at the vendor, by its Okta id (`00g…`).
+    Id(GroupId),
+    /// A new group of this name at the vendor.
+    Name(String),
+}
+
+/// Status of a push mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    Active,
+    Inactive,
+}
+
+impl PushStatus {
+    /// Okta's word for it.
+    pub fn okta(self) -> &'static str {
+        match self {
+            PushStatus::Active => "ACTIVE",
+            PushStatus::Inactive => "INACTIVE",
+        }
+    }
+}
+
+/// What removing a push mapping does at the vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnRemoval {
+    /// The vendor's group stays; Okta stops updating it.
+    KeepTargetGroup,
+    /// The vendor's group is deleted with the mapping (Okta's `deleteTargetGroup=true`).
+    DeleteTargetGroup,
 }
 
 /// How to find an app in the org. Exactly one key.
@@ -243,6 +348,10 @@ pub struct AppManage {
     /// Group assignments, like `users`.
     #[serde(default)]
     pub groups: Ownership,
+    /// Group push mappings: `exclusive` removes the pushes the config does not list (see
+    /// `group_push.on_removal` for what happens to the vendor's group).
+    #[serde(default)]
+    pub group_push: Ownership,
 }
 
 /// The Provisioning tab.

@@ -6,7 +6,8 @@
 //! connection, the To App and To Okta settings, the attributes, the mappings, and the Okta
 //! user attributes those mappings read. What the app itself sets wins — per toggle, per
 //! setting, per mapping, per attribute and for the SCIM connection as a whole. The preset's
-//! `find` and `assignments` are examples for the starter, never defaults: they are the org's.
+//! `find`, `assignments` and `group_push` are examples for the starter, never defaults: they are
+//! the org's. What the vendor supports (`vendor:`) is a default like the rest.
 //! What was filled in is recorded in [`Config::from_presets`] for `validate` to show.
 
 use std::path::PathBuf;
@@ -171,6 +172,21 @@ fn unknown(wanted: &Loc<String>) -> Diagnostic {
 
 /// Takes from `defaults` what `app` does not set, saying each in `taken`.
 fn merge_app(app: &mut App, defaults: App, taken: &mut Vec<String>) {
+    if app.vendor.is_none()
+        && let Some(vendor) = defaults.vendor
+    {
+        if let Some(groups) = &vendor.value.supports_groups {
+            taken.push(format!(
+                "vendor: {}",
+                if groups.value {
+                    "supports groups"
+                } else {
+                    "supports no groups"
+                }
+            ));
+        }
+        app.vendor = Some(vendor);
+    }
     if let Some(from) = defaults.provisioning {
         let into = app.provisioning.get_or_insert_with(Default::default);
         if into.scim.is_none()

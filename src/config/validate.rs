@@ -481,6 +481,7 @@ impl Validator {
                 }
             }
         }
+        self.group_push(app_name, app);
         self.mappings(app_name, app, okta_attributes, scim.is_some());
         if scim.is_some() {
             self.external_names(app);
@@ -509,6 +510,93 @@ impl Validator {
                         priorities.insert(priority.value, (priority.at, group.value.as_str()));
                     }
                 }
+            }
+        }
+    }
+
+    /// Group push needs the Push Groups action and a vendor that takes groups; Push Groups on a
+    /// vendor that takes none is an error too.
+    fn group_push(&mut self, app_name: &Loc<String>, app: &App) {
+        let scim = app.provisioning.as_ref().and_then(|p| p.scim.as_ref());
+        let push_action = scim.and_then(|s| {
+            s.value
+                .actions
+                .iter()
+                .find(|a| a.value == ScimAction::PushGroups)
+        });
+        let no_groups = app
+            .vendor
+            .as_ref()
+            .and_then(|v| v.value.supports_groups.as_ref())
+            .filter(|g| !g.value);
+        let pushed = app
+            .group_push
+            .as_ref()
+            .filter(|g| !g.value.groups.is_empty());
+        if let Some(no_groups) = no_groups {
+            let what = [
+                push_action.map(|a| {
+                    (
+                        a.at,
+                        "Push Groups is on",
+                        "remove `push_groups` from provisioning.scim.actions",
+                    )
+                }),
+                pushed.map(|g| (g.at, "groups are pushed", "remove `group_push`")),
+            ];
+            for (at, what, fix) in what.into_iter().flatten() {
+                self.push(
+                    Diagnostic::error(
+                        Code::VendorNoGroups,
+                        at,
+                        format!("{what} for `{app_name}`, but its vendor supports no groups"),
+                    )
+                    .related(no_groups.at, "the vendor supports no groups (its guide says so)")
+                    .help(format!(
+                        "{fix}: Okta would send /Groups requests the vendor refuses, and every push would fail; assign groups to the app instead (assignments.groups), which provisions their members"
+                    )),
+                );
+            }
+        }
+        let Some(pushed) = pushed else { return };
+        if let Some(scim) = scim
+            && push_action.is_none()
+        {
+            self.push(
+                Diagnostic::error(
+                    Code::GroupPushAction,
+                    pushed.at,
+                    format!(
+                        "`{app_name}` pushes groups, but its SCIM connection does not support Push Groups"
+                    ),
+                )
+                .related(scim.value.unique_identifier.at, "SCIM connection without `push_groups`")
+                .help("add `push_groups` to provisioning.scim.actions (Provisioning → Integration → Push Groups), or remove `group_push`"),
+            );
+        }
+        let assigned = app.assignments.as_ref().map(|a| &a.value.groups);
+        for (group, _) in &pushed.value.groups {
+            if group.trim().is_empty() {
+                self.push(Diagnostic::error(
+                    Code::InvalidValue,
+                    group.at,
+                    "a pushed group needs a name",
+                ));
+                continue;
+            }
+            if let Some(assigned) = assigned
+                && !assigned.contains_key(group.as_str())
+            {
+                self.push(
+                    Diagnostic::warning(
+                        Code::PushedNotAssigned,
+                        group.at,
+                        format!("`{group}` is pushed to `{app_name}` but not assigned to it"),
+                    )
+                    .help(format!(
+                        "Okta pushes only the members who are assigned the app; add `{group}` to assignments.groups, or assign its members"
+                    )),
+                );
             }
         }
     }

@@ -59,6 +59,8 @@ pub fn targets(change: &Change, app_id: Option<&AppId>, live: &Snapshot) -> Targ
             };
             (app, group, Changed::GroupAssignment)
         }
+        // Okta's push events (`group.application_assignment.push`, …) name the app.
+        (Subject::GroupPush { .. }, _) => (app, None, Changed::GroupAssignment),
     };
     Targets {
         anchor,

@@ -2,7 +2,7 @@
 //! like the hand-written examples: apps found by id (label in a comment), the To App toggles
 //! the API can read, custom attributes of the app and Okta user profiles, mappings that
 //! differ from Okta's SCIM defaults, assignments with the profile values that are not mapped
-//! from the Okta user, group priorities. Every collection is left `additive`, so a plan
+//! from the Okta user, group priorities, group pushes with their target groups. Every collection is left `additive`, so a plan
 //! against the same org proposes nothing; what the API cannot read (a custom app's SCIM
 //! connection, To Okta settings) becomes commented hints; secrets become `${env:NAME}`
 //! references in comments, never values.
@@ -230,6 +230,48 @@ fn app_yaml(key: &str, app: &LiveApp) -> String {
     }
     out.push_str(&mappings(app));
     out.push_str(&assignments(app));
+    out.push_str(&group_push(app));
+    out
+}
+
+/// The push mappings, each linked to the target group it has (so a plan proposes nothing),
+/// `status: inactive` where paused. A mapping whose group could not be read is a comment.
+fn group_push(app: &LiveApp) -> String {
+    let pushes = app.group_push.as_deref().unwrap_or_default();
+    if pushes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("    group_push:               # Push Groups tab\n      groups:\n");
+    for push in pushes {
+        let m = &push.mapping;
+        let mut parts = Vec::new();
+        if let Some(target) = &m.target_group_id {
+            parts.push((
+                "target".to_string(),
+                yaml::map_of(std::iter::once(("id".to_string(), yaml::string(&target.0)))),
+            ));
+        }
+        if m.status == "INACTIVE" {
+            parts.push(("status".to_string(), "inactive".to_string()));
+        }
+        let entry = format!(
+            "{}: {}",
+            yaml::string(&push.name),
+            yaml::map_of(parts.into_iter())
+        );
+        match push.name.is_empty() {
+            true => {
+                let _ = writeln!(
+                    out,
+                    "        # source group {} could not be read: {}",
+                    m.source_group_id, m.id
+                );
+            }
+            false => {
+                let _ = writeln!(out, "        {entry}");
+            }
+        }
+    }
     out
 }
 

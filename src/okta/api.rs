@@ -7,11 +7,20 @@ use serde_json::{Map, Value, json};
 use super::client::{Client, Verified};
 use super::error::{ApiError, Error};
 use super::types::{
-    App, AppFeature, AppGroup, AppUser, Connection, Group, LogEvent, ProfileMapping, Schema, User,
-    UserType,
+    App, AppFeature, AppGroup, AppUser, Connection, Group, GroupPushMapping, LogEvent,
+    ProfileMapping, Schema, User, UserType,
 };
 use crate::ids::{AppId, GroupId, MappingId, UserId};
 use crate::secret::SecretString;
+
+/// Where a new push mapping sends its group.
+#[derive(Debug, Clone, Copy)]
+pub enum GroupPushTarget<'a> {
+    /// An existing group at the vendor (its Okta id).
+    Id(&'a GroupId),
+    /// A new group of this name.
+    Name(&'a str),
+}
 
 /// Percent-encodes a query value.
 fn q(value: &str) -> String {
@@ -277,6 +286,87 @@ impl Client {
     pub async fn unassign_group(&self, app: &AppId, group: &GroupId) -> Result<(), Error> {
         self.delete(&format!("/api/v1/apps/{app}/groups/{group}"))
             .await
+    }
+
+    // Group push (spec tag `GroupPushMapping`; recorded in
+    // `TestAccResourceOktaPushGroup_crud__classic-00.yaml`).
+
+    /// The app's group push mappings, 1,000 a page (the spec's maximum).
+    pub async fn group_push_mappings(&self, app: &AppId) -> Result<Vec<GroupPushMapping>, Error> {
+        self.get_all(&format!(
+            "/api/v1/apps/{app}/group-push/mappings?limit=1000"
+        ))
+        .await
+    }
+
+    /// Pushes `source` to a new target group named `target_name`, or links it to the existing
+    /// `target_id` (the spec: one of them, never both). A POST: if it fails in flight, the
+    /// mappings are re-read for one of `source` before it is sent again.
+    pub async fn create_group_push(
+        &self,
+        app: &AppId,
+        source: &GroupId,
+        target: GroupPushTarget<'_>,
+        status: &str,
+    ) -> Result<Verified<GroupPushMapping>, Error> {
+        let mut body = json!({ "sourceGroupId": source, "status": status });
+        match target {
+            GroupPushTarget::Id(id) => body["targetGroupId"] = json!(id),
+            GroupPushTarget::Name(name) => body["targetGroupName"] = json!(name),
+        }
+        let path = format!("/api/v1/apps/{app}/group-push/mappings");
+        self.post_verified(&path, &body, || async {
+            let found = self
+                .get::<Vec<GroupPushMapping>>(&format!(
+                    "/api/v1/apps/{app}/group-push/mappings?sourceGroupId={}",
+                    q(&source.0)
+                ))
+                .await?;
+            Ok(found.into_iter().find(|m| &m.source_group_id == source))
+        })
+        .await
+    }
+
+    /// Activates or deactivates a push mapping (a PATCH of `status` only: safe to repeat).
+    pub async fn set_group_push_status(
+        &self,
+        app: &AppId,
+        mapping: &str,
+        status: &str,
+    ) -> Result<GroupPushMapping, Error> {
+        let path = format!("/api/v1/apps/{app}/group-push/mappings/{mapping}");
+        let body = serde_json::to_vec(&json!({ "status": status })).map_err(|e| Error::Decode {
+            method: "PATCH".into(),
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let answer = self
+            .send(reqwest::Method::PATCH, &self.org().join(&path), Some(body))
+            .await?;
+        serde_json::from_str(&answer.body).map_err(|e| Error::Decode {
+            method: "PATCH".into(),
+            path,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Deletes an inactive push mapping; `delete_target` also deletes the vendor's group (the
+    /// spec requires the parameter either way).
+    pub async fn delete_group_push(
+        &self,
+        app: &AppId,
+        mapping: &str,
+        delete_target: bool,
+    ) -> Result<(), Error> {
+        self.delete(&format!(
+            "/api/v1/apps/{app}/group-push/mappings/{mapping}?deleteTargetGroup={delete_target}"
+        ))
+        .await
+    }
+
+    /// One group, by id.
+    pub async fn group(&self, id: &GroupId) -> Result<Group, Error> {
+        self.get(&format!("/api/v1/groups/{id}")).await
     }
 
     // Users and groups, to turn logins and names into ids.

@@ -15,9 +15,10 @@ mod scope;
 mod snapshot;
 pub mod types;
 
+pub use api::GroupPushTarget;
 pub use auth::{Access, Credentials};
 pub use client::{Client, ClientOptions, Verified, body_cap, run_id};
 pub use error::{ApiError, Error};
 pub use read::{ReadError, read};
 pub use scope::{AppScope, AppSelector, Apps, Parts, Scope};
-pub use snapshot::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};
+pub use snapshot::{Directory, Features, LiveApp, LiveGroup, LivePush, LiveUser, Snapshot};

@@ -4,9 +4,9 @@
 //! Everything that does not wait for another answer starts at once. Round trips for one app:
 //! (1) find the app, beside the Okta user schema, the default user type and the group-name
 //! searches; (2) the app's features, schema, both mapping lists, and its assigned users and
-//! groups (login and name embedded, 500 users a page); (3) the two mapping bodies, and the
-//! login searches (one per 50) — only for logins no app has assigned yet, since the assigned-user
-//! pages already name the rest. With [`AppSelector::Id`] the first two rounds are one.
+//! groups (login and name embedded, 500 users a page) and its group push mappings; (3) the two
+//! mapping bodies, the names of the pushed groups, and the login searches (one per 50) — only
+//! for logins no app has assigned yet, since the assigned-user pages already name the rest. With [`AppSelector::Id`] the first two rounds are one.
 //!
 //! From [`LIST_ALL_FROM`] apps up, one paged list replaces a request per app: the apps list
 //! instead of a search per label or name, and every profile mapping instead of two filtered
@@ -26,7 +26,7 @@ use super::client::Client;
 use super::error::{ApiError, Error};
 use super::progress::Event;
 use super::scope::{AppScope, AppSelector, Apps, Parts, Scope};
-use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LiveUser, Snapshot};
+use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LivePush, LiveUser, Snapshot};
 use super::types::{App, AppUser, Connection, ProfileMapping, Schema, UserType};
 use crate::ids::{AppId, UserId};
 
@@ -385,6 +385,7 @@ struct AppParts {
     to_okta: Option<ProfileMapping>,
     users: Option<Vec<LiveUser>>,
     groups: Option<Vec<LiveGroup>>,
+    group_push: Option<Vec<LivePush>>,
 }
 
 impl AppParts {
@@ -398,6 +399,7 @@ impl AppParts {
             to_okta: self.to_okta,
             users: self.users,
             groups: self.groups,
+            group_push: self.group_push,
         }
     }
 }
@@ -427,7 +429,7 @@ async fn app_parts(
         drop(pending);
         Ok(users)
     };
-    let (features, connection, schema, to_app, to_okta, users, groups) = tokio::try_join!(
+    let (features, connection, schema, to_app, to_okta, users, groups, group_push) = tokio::try_join!(
         features(client, id),
         when(parts.connection, client.connection(id)),
         client.app_schema(id),
@@ -435,6 +437,7 @@ async fn app_parts(
         when(parts.mappings, mapping(reader, Some(id), None)),
         when(parts.assignments, users),
         when(parts.assignments, client.app_groups(id)),
+        when(parts.group_push, group_push(client, id)),
     )?;
     let users = users.map(|users| {
         users
@@ -482,7 +485,30 @@ async fn app_parts(
         to_okta: to_okta.flatten(),
         users,
         groups,
+        group_push,
     })
+}
+
+/// The app's push mappings, each with its source group's name (one read per mapping, at once).
+/// An app Okta refuses group push for (`400`/`404` on the list: no provisioning) has none.
+async fn group_push(client: &Client, app: &AppId) -> Result<Vec<LivePush>, Error> {
+    let mappings = match client.group_push_mappings(app).await {
+        Ok(mappings) => mappings,
+        Err(e) if e.api().is_some_and(|a| matches!(a.status, 400 | 404)) => {
+            tracing::debug!(%app, error = %e, "no group push for this app");
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(e),
+    };
+    try_join_all(mappings.into_iter().map(|mapping| async move {
+        let name = match client.group(&mapping.source_group_id).await {
+            Ok(group) => group.name().unwrap_or_default().to_string(),
+            Err(e) if e.api().is_some_and(ApiError::is_not_found) => String::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(LivePush { name, mapping })
+    }))
+    .await
 }
 
 /// The app's features; `NotSupported` when Okta says provisioning is not supported for it,
@@ -569,6 +595,9 @@ async fn directory(
             directory
                 .users
                 .insert(login.to_lowercase(), user.id.clone());
+            directory
+                .profiles
+                .insert(login.to_lowercase(), user.profile.clone());
         }
     }
     for group in found_groups.into_iter().flatten() {

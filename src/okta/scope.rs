@@ -37,6 +37,8 @@ pub struct Parts {
     /// The members of every assigned group (one request per group): who a group grants the
     /// app, for unassignments.
     pub memberships: bool,
+    /// The group push mappings, with the names of the groups they push (one read per group).
+    pub group_push: bool,
 }
 
 impl Parts {
@@ -45,6 +47,7 @@ impl Parts {
         connection: true,
         assignments: true,
         memberships: false,
+        group_push: true,
     };
 }
 

@@ -7,7 +7,8 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::types::{
-    App, AppFeature, AppGroup, AppUser, Connection, ProfileMapping, Schema, UserType,
+    App, AppFeature, AppGroup, AppUser, Connection, GroupPushMapping, ProfileMapping, Schema,
+    UserType,
 };
 use crate::facts::provisioning::ToAppToggle;
 use crate::ids::{GroupId, UserId};
@@ -64,6 +65,9 @@ pub struct LiveApp {
     pub users: Option<Vec<LiveUser>>,
     /// Assigned groups with their name, when the scope asked for assignments.
     pub groups: Option<Vec<LiveGroup>>,
+    /// Group push mappings with their source group's name, when the scope asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_push: Option<Vec<LivePush>>,
 }
 
 impl LiveApp {
@@ -132,6 +136,14 @@ pub struct LiveGroup {
     pub members: Option<Vec<UserId>>,
 }
 
+/// One group push mapping, with the name of the Okta group it pushes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LivePush {
+    /// The source group's name (empty when the group could not be read).
+    pub name: String,
+    pub mapping: GroupPushMapping,
+}
+
 /// Logins and group names resolved to ids.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Directory {
@@ -139,6 +151,9 @@ pub struct Directory {
     pub users: HashMap<String, UserId>,
     /// A name may match several groups; the diff refuses to guess.
     pub groups: HashMap<String, Vec<GroupId>>,
+    /// Lower-cased login → the Okta user's profile, for the SCIM payload preview.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    pub profiles: HashMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Directory {

@@ -25,6 +25,8 @@ pub enum Risk {
     /// user; or unassigns users or groups: their app profiles are lost ("You can't recover the
     /// user's app profile", spec `unassignUserFromApplication`). Needs `--allow-data-loss`.
     DataLoss,
+    /// Also: removing a group push mapping with `deleteTargetGroup` (the vendor's group and its
+    /// memberships are deleted).
     /// Unassigns users or groups while Deactivate Users is on: their accounts at the vendor
     /// are deactivated, and their app profiles lost. Needs `--allow-deprovision` and
     /// `--allow-data-loss`.
@@ -85,6 +87,10 @@ pub enum Subject {
         app: String,
         group: String,
     },
+    GroupPush {
+        app: String,
+        group: String,
+    },
 }
 
 impl Subject {
@@ -99,6 +105,7 @@ impl Subject {
             Subject::Scim { .. } => ObjectKind::Scim,
             Subject::UserAssignment { .. } => ObjectKind::UserAssignment,
             Subject::GroupAssignment { .. } => ObjectKind::GroupAssignment,
+            Subject::GroupPush { .. } => ObjectKind::GroupPush,
         }
     }
 
@@ -109,7 +116,9 @@ impl Subject {
             Subject::OktaUserAttribute { name } | Subject::AppAttribute { name, .. } => Some(name),
             Subject::Mapping { property, .. } => Some(property),
             Subject::UserAssignment { login, .. } => Some(login),
-            Subject::GroupAssignment { group, .. } => Some(group),
+            Subject::GroupAssignment { group, .. } | Subject::GroupPush { group, .. } => {
+                Some(group)
+            }
             Subject::ToApp { .. } | Subject::ToOkta { .. } | Subject::Scim { .. } => None,
         }
     }
@@ -124,7 +133,8 @@ impl Subject {
             | Subject::ToOkta { app }
             | Subject::Scim { app }
             | Subject::UserAssignment { app, .. }
-            | Subject::GroupAssignment { app, .. } => Some(app),
+            | Subject::GroupAssignment { app, .. }
+            | Subject::GroupPush { app, .. } => Some(app),
         }
     }
 }
@@ -150,6 +160,7 @@ impl std::fmt::Display for Subject {
             Subject::Scim { app } => write!(f, "{app} SCIM connection"),
             Subject::UserAssignment { app, login } => write!(f, "{app} user {login}"),
             Subject::GroupAssignment { app, group } => write!(f, "{app} group {group}"),
+            Subject::GroupPush { app, group } => write!(f, "{app} pushed group {group}"),
         }
     }
 }
@@ -262,6 +273,44 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         members: Option<usize>,
     },
+    /// Push a group to the vendor: to a new group (`target_group_name`) or an existing one
+    /// (`target_group_id`).
+    CreatePush {
+        app_id: AppId,
+        source_group_id: GroupId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target_group_id: Option<GroupId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target_group_name: Option<String>,
+        /// `ACTIVE` or `INACTIVE`.
+        status: String,
+    },
+    /// Activate or deactivate a push mapping.
+    SetPushStatus {
+        app_id: AppId,
+        mapping_id: String,
+        status: String,
+        fields: Vec<FieldChange>,
+    },
+    /// Push to another existing target group: the mapping is deactivated, deleted (the old
+    /// target group kept at the vendor) and created again.
+    ReplacePush {
+        app_id: AppId,
+        mapping_id: String,
+        source_group_id: GroupId,
+        target_group_id: GroupId,
+        status: String,
+        fields: Vec<FieldChange>,
+    },
+    /// Remove a push mapping (deactivated first: Okta deletes only inactive ones);
+    /// `delete_target_group` deletes the vendor's group too.
+    DeletePush {
+        app_id: AppId,
+        mapping_id: String,
+        delete_target_group: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target_group_id: Option<GroupId>,
+    },
     /// Write the provisioning connection of an allow-listed app and activate it. The token is a
     /// reference (`${env:…}` / `${file:…}`), resolved by apply before its first write.
     SetConnection {
@@ -304,7 +353,9 @@ impl Action {
 impl Op {
     pub fn action(&self) -> Action {
         match self {
-            Op::CreateAttribute { .. } | Op::AssignUser { .. } => Action::Create,
+            Op::CreateAttribute { .. } | Op::AssignUser { .. } | Op::CreatePush { .. } => {
+                Action::Create
+            }
             Op::PutGroup {
                 assigned: false, ..
             } => Action::Create,
@@ -315,13 +366,15 @@ impl Op {
             | Op::SetConnection { .. }
             | Op::UpdateUser { .. }
             | Op::ConvertUser { .. }
-            | Op::PutGroup { .. } => Action::Update,
+            | Op::PutGroup { .. }
+            | Op::SetPushStatus { .. } => Action::Update,
             Op::ReorderEnum { .. } => Action::Reorder,
-            Op::ReplaceAttribute { .. } => Action::Replace,
+            Op::ReplaceAttribute { .. } | Op::ReplacePush { .. } => Action::Replace,
             Op::DeleteAttribute { .. }
             | Op::RemoveMapping { .. }
             | Op::UnassignUser { .. }
-            | Op::UnassignGroup { .. } => Action::Delete,
+            | Op::UnassignGroup { .. }
+            | Op::DeletePush { .. } => Action::Delete,
             Op::Manual { .. } => Action::Manual,
         }
     }
@@ -336,6 +389,8 @@ impl Op {
             | Op::UpdateUser { fields, .. }
             | Op::ConvertUser { fields, .. }
             | Op::PutGroup { fields, .. }
+            | Op::SetPushStatus { fields, .. }
+            | Op::ReplacePush { fields, .. }
             | Op::Manual { fields, .. } => fields,
             _ => &[],
         }

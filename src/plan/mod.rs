@@ -9,6 +9,7 @@ pub mod change;
 pub mod diff;
 pub mod order;
 pub mod planfile;
+pub mod scim;
 pub mod scope;
 #[cfg(test)]
 pub(crate) mod testing;

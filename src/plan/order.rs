@@ -25,9 +25,9 @@ pub enum Stage {
     MappingsToOkta,
     /// Toggles and the connection, and the console steps: one write each.
     Provisioning,
-    /// Users and groups assigned or updated: one write each.
+    /// Users and groups assigned or updated, then groups pushed: one write each.
     Assignments,
-    /// Users and groups unassigned: one write each, after the assignments.
+    /// Users and groups unassigned and pushes removed: one write each, after the assignments.
     Unassignments,
     /// An app's attributes deleted: one schema write, after nothing reads them any more.
     AppAttributeDeletions,
@@ -93,10 +93,16 @@ impl Change {
             (Subject::ToApp { .. } | Subject::ToOkta { .. } | Subject::Scim { .. }, _) => {
                 Stage::Provisioning
             }
-            (_, Op::UnassignUser { .. } | Op::UnassignGroup { .. }) => Stage::Unassignments,
-            (Subject::UserAssignment { .. } | Subject::GroupAssignment { .. }, _) => {
-                Stage::Assignments
+            (_, Op::UnassignUser { .. } | Op::UnassignGroup { .. } | Op::DeletePush { .. }) => {
+                Stage::Unassignments
             }
+            // Pushes after the group assignments: Okta pushes only members assigned the app.
+            (
+                Subject::UserAssignment { .. }
+                | Subject::GroupAssignment { .. }
+                | Subject::GroupPush { .. },
+                _,
+            ) => Stage::Assignments,
         }
     }
 }

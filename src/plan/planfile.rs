@@ -411,6 +411,25 @@ fn touched(change: &Change, live: &Snapshot, app: Option<&LiveApp>) -> Vec<(Stri
                 .unwrap_or(Value::Null);
             vec![(format!("app {name}: group {group}"), current)]
         }
+        (Subject::GroupPush { app: name, group }, Some(app)) => {
+            let found = |p: &&crate::okta::LivePush| match &change.op {
+                Op::CreatePush {
+                    source_group_id, ..
+                } => &p.mapping.source_group_id == source_group_id,
+                Op::SetPushStatus { mapping_id, .. }
+                | Op::ReplacePush { mapping_id, .. }
+                | Op::DeletePush { mapping_id, .. } => &p.mapping.id == mapping_id,
+                _ => false,
+            };
+            let current = app
+                .group_push
+                .iter()
+                .flatten()
+                .find(found)
+                .map(|p| json(&(&p.mapping.status, &p.mapping.target_group_id)))
+                .unwrap_or(Value::Null);
+            vec![(format!("app {name}: pushed group {group}"), current)]
+        }
         _ => Vec::new(),
     }
 }

@@ -21,6 +21,13 @@ pub fn scope(config: &Config) -> Scope {
             }
         }
     }
+    for push in config.apps.values().filter_map(|a| a.group_push.as_ref()) {
+        for group in push.value.groups.keys() {
+            if !group_names.contains(&group.value) {
+                group_names.push(group.value.clone());
+            }
+        }
+    }
     Scope {
         user_schema: config.okta_user.is_some(),
         apps: Apps::Selected(
@@ -65,6 +72,11 @@ fn parts(app: &App) -> Parts {
         // Only an owner of its assignments unassigns, and only then does it matter who a group
         // grants the app (findings B7, D3).
         memberships: app.assignments.is_some() && exclusive_assignments,
+        group_push: app.group_push.is_some()
+            || app
+                .manage
+                .as_ref()
+                .is_some_and(|m| m.value.group_push == Ownership::Exclusive),
     }
 }
 
@@ -83,7 +95,13 @@ mod tests {
         assert_eq!(apps.len(), 1);
         assert_eq!(apps[0].key, "luciq");
         assert_eq!(apps[0].select, AppSelector::Label("Luciq".into()));
-        assert_eq!(apps[0].parts, Parts::ALL);
+        assert_eq!(
+            apps[0].parts,
+            Parts {
+                group_push: false,
+                ..Parts::ALL
+            }
+        );
         assert_eq!(scope.logins, ["alice@example.com", "bob@example.com"]);
         assert_eq!(scope.group_names, ["Engineering"]);
     }

@@ -18,6 +18,7 @@ pub fn live_app(features: Vec<&str>, custom: Value, to_app: Value) -> LiveApp {
         to_okta: Some(from_value(json!({"id": "prmTOOKTA", "source": {"id": "0oaLUCIQ"}, "target": {"id": "otyDEFAULT"}, "properties": {"login": {"expression": "appuser.userName", "pushStatus": "DONT_PUSH"}}})).unwrap()),
         users: Some(vec![]),
         groups: Some(vec![]),
+        group_push: None,
     }
 }
 
@@ -34,6 +35,12 @@ pub fn directory() -> Directory {
         groups: [("Engineering".to_string(), vec!["00gENG".into()])]
             .into_iter()
             .collect(),
+        profiles: [(
+            "alice@example.com".to_string(),
+            serde_json::from_value(json!({"login": "alice@example.com", "firstName": "Alice", "lastName": "Anders", "email": "alice@example.com"})).unwrap(),
+        )]
+        .into_iter()
+        .collect(),
     }
 }
 

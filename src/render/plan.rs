@@ -72,6 +72,7 @@ pub(crate) fn title(change: &Change) -> String {
         Subject::Scim { .. } => "SCIM connection".into(),
         Subject::UserAssignment { login, .. } => format!("user {login}"),
         Subject::GroupAssignment { group, .. } => format!("group {group}"),
+        Subject::GroupPush { group, .. } => format!("pushed group {group}"),
     }
 }
 
@@ -217,6 +218,40 @@ pub(crate) fn details(change: &Change) -> Vec<String> {
             }
         }
         Op::RemoveMapping { before, .. } => lines.push(format!("was {before}")),
+        Op::CreatePush {
+            target_group_id,
+            target_group_name,
+            status,
+            ..
+        } => {
+            match (target_group_id, target_group_name) {
+                (Some(id), _) => lines.push(format!("to the vendor's existing group {id}")),
+                (None, Some(name)) => {
+                    lines.push(format!("to a new group `{}` at the vendor", shorten(name)))
+                }
+                (None, None) => {}
+            }
+            if status == "INACTIVE" {
+                lines.push("status: inactive (nothing is pushed until it is active)".into());
+            }
+        }
+        Op::DeletePush {
+            delete_target_group,
+            target_group_id,
+            ..
+        } => {
+            let group = target_group_id
+                .as_ref()
+                .map_or(String::new(), |id| format!(" ({id})"));
+            lines.push(match delete_target_group {
+                true => format!(
+                    "the vendor's group{group} is deleted too (deleteTargetGroup=true): its memberships there are lost"
+                ),
+                false => format!(
+                    "the vendor's group{group} stays (deleteTargetGroup=false); Okta stops updating it"
+                ),
+            });
+        }
         Op::AssignUser { profile, .. }
         | Op::PutGroup {
             profile,
@@ -726,4 +761,40 @@ mod field_tests {
         };
         assert_eq!(field_lines(&short), ["title: A → B"]);
     }
+}
+
+/// The SCIM payload preview (`plan --show-scim`): per assignment change, the request and body
+/// the vendor receives, where each value comes from, and what is not sent and why.
+pub fn scim_text(payloads: &[crate::plan::scim::Payload]) -> String {
+    let mut out = String::new();
+    if payloads.is_empty() {
+        out.push_str("\nSCIM payloads: no assignment change sends the vendor anything.\n");
+        return out;
+    }
+    out.push_str("\nSCIM payloads the vendor will receive (from Okta, per assignment change):\n");
+    for p in payloads {
+        let _ = writeln!(out, "\n  app {} user {}", p.app, p.login);
+        match (&p.request, &p.not_sent_because) {
+            (Some(request), _) => {
+                let _ = writeln!(out, "    {request}");
+            }
+            (None, Some(why)) => {
+                let _ = writeln!(out, "    nothing sent: {why}");
+            }
+            (None, None) => {}
+        }
+        if let Some(body) = &p.body {
+            let text = serde_json::to_string_pretty(body).unwrap_or_default();
+            for line in text.lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+        for (path, source) in &p.sources {
+            let _ = writeln!(out, "    {path} ← {source}");
+        }
+        for (attribute, why) in &p.not_sent {
+            let _ = writeln!(out, "    not sent: {attribute}: {why}");
+        }
+    }
+    out
 }

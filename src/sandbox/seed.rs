@@ -241,6 +241,7 @@ pub fn add_app(
         users: Vec::new(),
         groups: Vec::new(),
         group_push: Vec::new(),
+        push_target_names: Default::default(),
     });
     let to_app: Map<String, Value> = SCIM_BASE
         .iter()

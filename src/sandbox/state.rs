@@ -30,6 +30,10 @@ pub struct AppState {
     pub groups: Vec<Value>,
     #[serde(default)]
     pub group_push: Vec<Value>,
+    /// The `targetGroupName` each push mapping to a new group was created with (Okta does not
+    /// answer it back, but names the vendor's group with it): mapping id → name.
+    #[serde(default)]
+    pub push_target_names: std::collections::BTreeMap<String, String>,
 }
 
 /// A property deleted recently: re-adding the name is refused until `until_ms`.

@@ -2,10 +2,11 @@
 //! cannot show. Okta-aware, one file per concern: [`attributes`] (schemas, through
 //! [`super::attribute`]'s shapes), [`mappings`] (expressions, push status when set),
 //! [`provisioning`] (toggles and the connection), [`assignments`] (profiles compare only the
-//! attributes the config sets). No HTTP here: the snapshot is data.
+//! attributes the config sets), [`group_push`] (push mappings by source group). No HTTP here: the snapshot is data.
 
 mod assignments;
 mod attributes;
+mod group_push;
 mod mappings;
 mod provisioning;
 
@@ -170,6 +171,13 @@ fn app_changes(
         live,
         directory,
         &manage,
+    );
+    group_push::app(
+        &mut out.changes,
+        errors,
+        (name, app, live),
+        directory,
+        manage.group_push,
     );
 }
 

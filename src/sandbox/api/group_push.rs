@@ -1,6 +1,6 @@
 //! Group push mappings of an app: listed, read, created to a new or an existing target group,
-//! activated and deactivated, deleted once inactive — with the status codes recorded (200 where
-//! the spec says 201 or 204).
+//! activated and deactivated, deleted once inactive (saying whether the target group goes too) —
+//! with the status codes recorded (200 where the spec says 201 or 204).
 
 use serde_json::{Value, json};
 
@@ -56,14 +56,8 @@ fn get(org: &OrgState, id: &str, mid: &str) -> Outcome {
 /// existing one (by id). Answers 200 where the spec says 201, as recorded in
 /// `TestAccResourceOktaPushGroup_crud__classic-00.yaml`.
 fn create(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {
+    // Recorded: the app's `features` was `[]`, and Okta created the mapping all the same.
     let i = app_index(org, id)?;
-    let pushes = org.apps[i].app["features"]
-        .as_array()
-        .is_some_and(|f| f.iter().any(|x| x == "GROUP_PUSH"));
-    if !pushes {
-        // Not recorded; Okta refuses group push for apps without it.
-        return Err(invalid("Group Push is not enabled for this app."));
-    }
     let Some(source) = body["sourceGroupId"].as_str().map(str::to_string) else {
         return Err(invalid("sourceGroupId: The field cannot be left blank"));
     };
@@ -74,9 +68,17 @@ fn create(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {
         body["targetGroupId"].as_str(),
         body["targetGroupName"].as_str(),
     ) {
-        (Some(target), _) => target.to_string(),
-        // A new group of that name in the target: the sandbox has no target org, so only its id.
-        (None, Some(_)) => org.new_id("00g"),
+        // The spec: "Either `targetGroupId` or `targetGroupName` must be provided, but not both."
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "Provide either targetGroupId or targetGroupName, not both",
+            ));
+        }
+        (Some(target), None) => target.to_string(),
+        // A new group of that name in the target: the sandbox has no target org, so only its
+        // id — the same for the same app and name however many requests came before (a run
+        // retried under faults leaves the org as a fault-free one).
+        (None, Some(name)) => target_id(id, name),
         (None, None) => {
             return Err(invalid("targetGroupId or targetGroupName is required"));
         }
@@ -87,6 +89,14 @@ fn create(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {
         "created": now, "id": mid, "lastUpdated": now, "sourceGroupId": source,
         "status": body["status"].as_str().unwrap_or("ACTIVE"), "targetGroupId": target
     });
+    if let (None, Some(name)) = (
+        body["targetGroupId"].as_str(),
+        body["targetGroupName"].as_str(),
+    ) {
+        org.apps[i]
+            .push_target_names
+            .insert(mid.clone(), name.to_string());
+    }
     org.apps[i].group_push.push(mapping.clone());
     // Push Groups: an active mapping sends the group and its members to the app's SCIM server.
     super::super::scim::provision::sync_pushed_groups(org, i);
@@ -98,6 +108,21 @@ fn create(org: &mut OrgState, req: &Request, id: &str, body: Value) -> Outcome {
         Vec::new(),
     );
     Ok(Reply::changed(Some(mapping), 200))
+}
+
+/// The id of the vendor's group called `name` for app `app`: `00g` and 17 characters of a
+/// digest, the first a digit (as every sandbox id has).
+fn target_id(app: &str, name: &str) -> String {
+    let digest = crate::sandbox::jws::sha256_base64url(&format!("{app}\n{name}"));
+    let mut tail: Vec<char> = digest
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(17)
+        .collect();
+    if let Some(first) = tail.first_mut() {
+        *first = char::from(b'0' + (*first as u8) % 10);
+    }
+    format!("00g{}", tail.into_iter().collect::<String>())
 }
 
 /// Activates or deactivates a mapping (`status` only).
@@ -121,9 +146,13 @@ fn patch(org: &mut OrgState, req: &Request, id: &str, mid: &str, body: Value) ->
     Ok(Reply::changed(Some(answer), 200))
 }
 
-/// Only an inactive mapping can be deleted; answers 200 with no body, as recorded.
+/// Only an inactive mapping can be deleted, and `deleteTargetGroup` is required (spec); answers
+/// 200 with no body, as recorded.
 fn delete(org: &mut OrgState, req: &Request, id: &str, mid: &str) -> Outcome {
     let (i, p) = find(org, id, mid)?;
+    if !matches!(req.query("deleteTargetGroup"), Some("true" | "false")) {
+        return Err(invalid("deleteTargetGroup: must be true or false"));
+    }
     if org.apps[i].group_push[p]["status"] == "ACTIVE" {
         // Not recorded; Okta requires deactivating a push mapping before deleting it.
         return Err(invalid(

@@ -291,7 +291,8 @@ pub fn sync_pushed_groups(org: &mut OrgState, i: usize) {
             None => {
                 let body = json!({
                     "schemas": [CORE_GROUP],
-                    "displayName": group["profile"]["name"],
+                    // A new group at the vendor is named as the mapping said, else as the source.
+                    "displayName": org.apps[i].push_target_names.get(mid).map_or_else(|| group["profile"]["name"].clone(), |n| json!(n)),
                     "members": members.iter().map(|(v, d)| json!({"value": v, "display": d})).collect::<Vec<_>>()
                 });
                 let Some((status, Some(answer))) = send(org, i, "POST", "Groups", Some(body))
