@@ -353,4 +353,38 @@ fn check_scim_refuses_http_off_loopback_and_a_wrong_token() {
     assert!(!stdout(&output).contains("not-the-token"));
     let output = check_scim(&work, &sandbox, &config, &["--app", "nope"]);
     assert_eq!(output.status.code(), Some(1));
+
+    // Basic Auth is sent as Basic (the embedded server takes bearer tokens only, so it is
+    // refused there) and the password never shows; OAuth 2 says why it cannot be checked.
+    let config = config_for(&work, "lightrun", &base, |t| {
+        t.replace(
+            "          mode: header                                   # Authentication Mode: HTTP Header\n          token: ${env:LIGHTRUN_SCIM_TOKEN}",
+            "          mode: basic\n          username: okta\n          password: ${env:LIGHTRUN_SCIM_PASSWORD}",
+        )
+    });
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("mode: basic")
+    );
+    let output = work
+        .command(&["check", "scim", "-c", &config])
+        .env("LIGHTRUN_SCIM_PASSWORD", "hunter2-password")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("✘ authentication: the token was refused (401)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("hunter2") && !text.contains("b2t0YTpodW50ZXIy"),
+        "{text}"
+    );
+    let (_, log) = sandbox.call("GET", &format!("/__sandbox/scim/{id}"), None);
+    assert!(
+        !log.to_string().contains("hunter2"),
+        "the vendor's log holds no credential"
+    );
 }

@@ -70,13 +70,31 @@ fn target(name: &str, app: &App) -> Option<Target> {
     let provisioning = app.provisioning.as_ref()?;
     let connection = &provisioning.scim.as_ref()?.value;
     let auth = &connection.auth.value;
-    let token = match auth.token.as_ref().map(|t| &t.value) {
-        Some(Secret::Ref(reference)) => reference
-            .resolve()
-            .map(SecretString::new)
-            .map_err(|e| e.to_string()),
-        Some(Secret::Inline) => Err("it is written inline, which is refused".into()),
-        None => Err("provisioning.scim.auth.token is not set".into()),
+    let secret =
+        |secret: Option<&crate::config::Loc<Secret>>, key: &str| match secret.map(|t| &t.value) {
+            Some(Secret::Ref(reference)) => reference.resolve().map_err(|e| e.to_string()),
+            Some(Secret::Inline) => Err(format!(
+                "provisioning.scim.auth.{key} is written inline, which is refused"
+            )),
+            None => Err(format!("provisioning.scim.auth.{key} is not set")),
+        };
+    // The whole Authorization value, built here so the client never sees the parts.
+    let token = match auth.mode.value {
+        AuthMode::Basic => {
+            let user = auth
+                .username
+                .as_ref()
+                .map(|u| u.value.clone())
+                .ok_or_else(|| "provisioning.scim.auth.username is not set".to_string());
+            user.and_then(|user| {
+                let password = secret(auth.password.as_ref(), "password")?;
+                use base64::Engine;
+                let pair =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                Ok(SecretString::new(format!("Basic {pair}")))
+            })
+        }
+        _ => secret(auth.token.as_ref(), "token").map(|t| SecretString::new(format!("Bearer {t}"))),
     };
     let base_url = connection
         .base_url

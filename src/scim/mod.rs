@@ -28,7 +28,8 @@ pub struct Target {
     pub base_url: String,
     /// `header` (a bearer token), `basic` or `oauth`.
     pub auth_mode: String,
-    /// The token, or why it could not be read (the reference's name, never a value).
+    /// The whole `Authorization` value (`Bearer <token>` for `header`, `Basic <base64>` for
+    /// `basic`), or why it could not be built (the reference's name, never a value).
     pub token: Result<SecretString, String>,
     pub unique_identifier: String,
     pub attributes: Vec<Expected>,
@@ -129,7 +130,7 @@ impl Client {
             .get(&url)
             .header("accept", "application/scim+json, application/json");
         if let Some(token) = &self.token {
-            request = request.header("authorization", format!("Bearer {}", token.expose()));
+            request = request.header("authorization", token.expose());
         }
         let response = request.send().await.map_err(describe)?;
         let status = response.status().as_u16();
@@ -186,14 +187,13 @@ pub async fn check(target: &Target) -> AppReport {
         ));
         return report(checks);
     }
-    if target.auth_mode != "header" {
+    if target.auth_mode == "oauth" {
+        // Okta's SCIM OAuth 2 is an authorization-code grant an admin completes in a browser
+        // (Provisioning → Integration → Authenticate): no token exists for oktaform to send.
         checks.push(fail(
             "authentication",
-            format!(
-                "authentication mode {} is not checked: only HTTP Header (a bearer token) is",
-                target.auth_mode
-            ),
-            "test this connection with Okta's Test Connector Configuration",
+            "OAuth 2 cannot be checked from here: its token comes from a sign-in an admin completes in the Admin Console".to_string(),
+            "click Authenticate, then Test Connector Configuration, in the app's Provisioning → Integration tab",
         ));
         return report(checks);
     }
@@ -202,8 +202,8 @@ pub async fn check(target: &Target) -> AppReport {
         Err(why) => {
             checks.push(fail(
                 "authentication",
-                format!("the token cannot be read: {why}"),
-                "provide the token the reference names (provisioning.scim.auth.token)",
+                format!("the credentials cannot be read: {why}"),
+                "provide what the references name (provisioning.scim.auth.token, or username and password)",
             ));
             return report(checks);
         }
@@ -326,7 +326,7 @@ async fn discovery(client: &Client, checks: &mut Vec<Check>) -> Option<Value> {
         Ok(got) if got.status == 200 => {
             checks.push(pass(
                 "authentication",
-                "the bearer token is accepted (GET /Users?count=1)",
+                "the credentials are accepted (GET /Users?count=1)",
             ));
         }
         Ok(got) if got.status == 401 || got.status == 403 => {
