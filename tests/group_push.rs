@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{SandboxProcess, Workdir, example, run_against, stderr, stdout};
+use common::{SandboxProcess, Workdir, assert_exit, example, run_against, stderr, stdout};
 use serde_json::{Value, json};
 
 fn mappings(sandbox: &SandboxProcess) -> Vec<Value> {
@@ -58,13 +58,7 @@ fn the_accessiq_example_pushes_its_groups_and_removes_a_push_made_by_hand() {
     let sandbox = SandboxProcess::start(&work);
     let config = example("accessiq");
     let output = run_against(&work, &sandbox, &["apply", "-c", &config, "--auto-approve"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     let live = mappings(&sandbox);
     let sources: Vec<&str> = live
         .iter()
@@ -123,13 +117,7 @@ fn the_accessiq_example_pushes_its_groups_and_removes_a_push_made_by_hand() {
     );
 
     let output = run_against(&work, &sandbox, &["apply", "-c", &config, "--auto-approve"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     assert_eq!(mappings(&sandbox).len(), 2);
     assert!(
         !mappings(&sandbox).iter().any(|m| m["id"] == made["id"]),
@@ -189,26 +177,14 @@ fn deleting_the_vendors_group_with_a_push_is_data_loss_and_needs_its_flag() {
         "{plan:#}"
     );
     let output = run_against(&work, &sandbox, &["apply", "-c", config, "--auto-approve"]);
-    assert_eq!(
-        output.status.code(),
-        Some(3),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 3);
     assert_eq!(mappings(&sandbox).len(), 2, "nothing was sent");
     let output = run_against(
         &work,
         &sandbox,
         &["apply", "-c", config, "--auto-approve", "--allow-data-loss"],
     );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     let live = mappings(&sandbox);
     assert_eq!(live.len(), 1, "{live:#?}");
     assert_eq!(live[0]["status"], "INACTIVE");

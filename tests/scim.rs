@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{SandboxProcess, Workdir, example, run_against, stderr, stdout};
+use common::{SandboxProcess, Workdir, assert_exit, example, run_against, stderr, stdout};
 use serde_json::{Value, json};
 
 const SCIM_TOKEN: &str = "sandbox-scim-token";
@@ -60,13 +60,7 @@ fn vendor_user<'v>(state: &'v Value, login: &str) -> &'v Value {
 
 fn apply(work: &Workdir, sandbox: &SandboxProcess, config: &str) {
     let output = run_against(work, sandbox, &["apply", "-c", config, "--auto-approve"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
 }
 
 fn check_scim(
@@ -138,13 +132,7 @@ fn luciq_receives_alice_with_her_role_and_applications_and_check_scim_passes() {
 
     // The same state through the vendor's SCIM API, with its token.
     let output = check_scim(&work, &sandbox, &config, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     let text = stdout(&output);
     insta::assert_snapshot!(text.replace(&sandbox.url, "http://127.0.0.1:PORT"));
     assert!(text.contains("✔ attribute instabugRole"), "{text}");
@@ -162,13 +150,7 @@ fn an_attribute_without_external_name_is_caught_and_not_sent() {
         t.replace("        external_name: instabugRole\n", "")
     });
     let output = check_scim(&work, &sandbox, &config, &["--format", "json"]);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 2);
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let failed: Vec<&Value> = report["apps"][0]["checks"]
         .as_array()

@@ -244,6 +244,27 @@ pub(super) fn json_response(status: u16, body: Option<&Value>) -> Response<Body>
     response
 }
 
+/// `429 E0000047` with the bucket's `limit` (0 for Okta's per-org concurrency refusal),
+/// nothing remaining, and a reset one second away; the body too, for the request log.
+fn too_many(limit: u32) -> (Response<Body>, Value) {
+    let reply = api::error(
+        429,
+        "E0000047",
+        "API call exceeded rate limit due to too many requests.",
+        &[],
+    );
+    let body = reply.body.unwrap_or(Value::Null);
+    let mut response = json_response(429, Some(&body));
+    header(&mut response, "x-rate-limit-limit", &limit.to_string());
+    header(&mut response, "x-rate-limit-remaining", "0");
+    header(
+        &mut response,
+        "x-rate-limit-reset",
+        &(now_ms() / 1000 + 1).to_string(),
+    );
+    (response, body)
+}
+
 fn header(response: &mut Response<Body>, name: &'static str, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         response.headers_mut().append(name, v);
@@ -393,21 +414,8 @@ async fn management(
     };
     // Okta's per-org concurrency limit: a 429 whose limit is 0, with a suggested reset.
     if knobs.max_concurrent_requests > 0 && now_in_flight > knobs.max_concurrent_requests {
-        let reply = api::error(
-            429,
-            "E0000047",
-            "API call exceeded rate limit due to too many requests.",
-            &[],
-        );
-        record(429, reply.body.as_ref());
-        let mut response = json_response(429, reply.body.as_ref());
-        header(&mut response, "x-rate-limit-limit", "0");
-        header(&mut response, "x-rate-limit-remaining", "0");
-        header(
-            &mut response,
-            "x-rate-limit-reset",
-            &(now_ms() / 1000 + 1).to_string(),
-        );
+        let (response, body) = too_many(0);
+        record(429, Some(&body));
         return response;
     }
     // Rate limit of the bucket.
@@ -479,21 +487,8 @@ async fn management(
                 return with_limits(json_response(status, reply.body.as_ref()));
             }
             FaultKind::RateLimited => {
-                let reply = api::error(
-                    429,
-                    "E0000047",
-                    "API call exceeded rate limit due to too many requests.",
-                    &[],
-                );
-                record(429, reply.body.as_ref());
-                let mut response = json_response(429, reply.body.as_ref());
-                header(&mut response, "x-rate-limit-limit", &limit.to_string());
-                header(&mut response, "x-rate-limit-remaining", "0");
-                header(
-                    &mut response,
-                    "x-rate-limit-reset",
-                    &(now_ms() / 1000 + 1).to_string(),
-                );
+                let (response, body) = too_many(limit);
+                record(429, Some(&body));
                 return response;
             }
             FaultKind::Slow => tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await,
