@@ -368,7 +368,15 @@ async fn read_app(reader: &Reader<'_>, scope: &AppScope) -> Result<LiveApp, Read
         }
         select => {
             let app = resolve(reader, &scope.key, select).await?;
-            let parts = app_parts(reader, &app.id, scope.parts, pending)
+            // Only an allow-listed app's connection can be read; a custom app's answers
+            // `UNKNOWN` (recorded), so it is not asked for.
+            let parts = Parts {
+                connection: scope.parts.connection
+                    && crate::facts::provisioning::TOKEN_CONNECTION_APPS
+                        .contains(&app.name.as_str()),
+                ..scope.parts
+            };
+            let parts = app_parts(reader, &app.id, parts, pending)
                 .await
                 .map_err(api)?;
             Ok(parts.into_live(app))
