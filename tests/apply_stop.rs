@@ -2,15 +2,15 @@
 //! not written is reported as not applied, `interrupted` — against the sandbox, with latency so
 //! that writes are in flight when the stop comes.
 
+mod common;
+
 use std::time::Duration;
 
 use oktaform::apply::{ApplyOptions, INTERRUPTED, Outcome, Stop, apply};
 use oktaform::config::{FileId, load::parse};
-use oktaform::ids::OrgUrl;
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, read};
+use oktaform::okta::{ClientOptions, read};
 use oktaform::plan::{Plan, diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions, Seed, seed};
-use oktaform::secret::SecretString;
 
 const USERS: usize = 40;
 
@@ -48,13 +48,7 @@ async fn a_stop_starts_no_new_write_and_reports_the_rest_interrupted() {
     })
     .await
     .unwrap();
-    let client = Client::new(
-        OrgUrl::parse(sandbox.base_url()).unwrap(),
-        Credentials::ApiToken(SecretString::new(sandbox.token().into())),
-        Access::Manage,
-        ClientOptions::default(),
-    )
-    .unwrap();
+    let client = common::sandbox_client(&sandbox, ClientOptions::default());
     let config = parse(FileId(0), &config).expect("config");
     let live = read(&client, &scope(&config)).await.expect("read");
     let plan = Plan::new("test".into(), &live, diff(&config, &live).expect("diff"));

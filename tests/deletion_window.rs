@@ -2,15 +2,15 @@
 //! for a bounded time; past that it stops saying the attribute is deleted and its re-create
 //! pending, and the next run re-creates it.
 
+mod common;
+
 use std::time::Duration;
 
 use oktaform::apply::{ApplyOptions, Stop, apply};
 use oktaform::config::{FileId, load::parse};
-use oktaform::ids::OrgUrl;
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, read};
+use oktaform::okta::{Client, ClientOptions, read};
 use oktaform::plan::{Action, Plan, diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions};
-use oktaform::secret::SecretString;
 
 fn config(kind: &str) -> String {
     format!(
@@ -37,13 +37,7 @@ async fn a_replace_inside_the_deletion_window_is_resumed_by_the_next_run() {
     })
     .await
     .unwrap();
-    let client = Client::new(
-        OrgUrl::parse(sandbox.base_url()).unwrap(),
-        Credentials::ApiToken(SecretString::new(sandbox.token().into())),
-        Access::Manage,
-        ClientOptions::default(),
-    )
-    .unwrap();
+    let client = common::sandbox_client(&sandbox, ClientOptions::default());
     let short = ApplyOptions {
         backoff: Duration::from_millis(100),
         deletion_window_wait: Duration::from_millis(300),

@@ -3,17 +3,17 @@
 //! mention is touched: other attributes, other users' and groups' assignments, other mapped
 //! properties stay exactly as they were.
 
+mod common;
+
 use std::time::Duration;
 
 use oktaform::apply::guard::{self, Permissions};
 use oktaform::apply::{ApplyOptions, Stop, apply};
 use oktaform::config::{FileId, load::parse};
-use oktaform::ids::OrgUrl;
 use oktaform::okta::read;
-use oktaform::okta::{Access, Client, ClientOptions, Credentials, Scope};
+use oktaform::okta::{Client, ClientOptions, Scope};
 use oktaform::plan::{Action, Plan, Subject, diff, scope};
 use oktaform::sandbox::{Knobs, Sandbox, SandboxOptions};
-use oktaform::secret::SecretString;
 use serde_json::{Map, Value, json};
 
 const POOL: &[&str] = &["p0", "p1", "p2", "p3"];
@@ -277,16 +277,13 @@ async fn apply_then_plan_is_empty_and_additive_touches_nothing_else() {
         })
         .await
         .unwrap();
-        let client = Client::new(
-            OrgUrl::parse(sandbox.base_url()).unwrap(),
-            Credentials::ApiToken(SecretString::new(sandbox.token().into())),
-            Access::Manage,
+        let client = common::sandbox_client(
+            &sandbox,
             ClientOptions {
                 backoff: Duration::from_millis(5),
                 ..ClientOptions::default()
             },
-        )
-        .unwrap();
+        );
         let (case, declared) = random_case(&mut rng);
         let luciq = client.search_apps("Luciq").await.unwrap().remove(0);
         random_live(&client, &mut rng, &luciq.id, &declared).await;

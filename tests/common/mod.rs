@@ -173,3 +173,19 @@ pub fn run_against(work: &Workdir, sandbox: &SandboxProcess, args: &[&str]) -> O
 pub fn example(name: &str) -> String {
     format!("{}/examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"))
 }
+
+/// An API-token client for an in-process sandbox.
+pub fn sandbox_client(
+    sandbox: &oktaform::sandbox::Sandbox,
+    options: oktaform::okta::ClientOptions,
+) -> oktaform::okta::Client {
+    oktaform::okta::Client::new(
+        oktaform::ids::OrgUrl::parse(sandbox.base_url()).unwrap(),
+        oktaform::okta::Credentials::ApiToken(oktaform::secret::SecretString::new(
+            sandbox.token().into(),
+        )),
+        oktaform::okta::Access::Manage,
+        options,
+    )
+    .unwrap()
+}
