@@ -2,30 +2,36 @@
 //! their config name), the collections each one manages, the Okta user schema when Okta user
 //! attributes are declared, and every login and group name it assigns.
 
+use std::collections::HashSet;
+
 use crate::config::model::{App, Config, Find, Ownership};
-use crate::okta::{AppScope, AppSelector, Apps, Parts, Scope};
+use crate::okta::{AppScope, AppSelector, Apps, Parts, ProfileKeys, Scope};
 
 /// What a plan of `config` must read.
 pub fn scope(config: &Config) -> Scope {
+    // Logins compare without case (as Okta's do), group names exactly; first spelling kept.
     let mut logins: Vec<String> = Vec::new();
+    let mut seen_logins: HashSet<String> = HashSet::new();
     let mut group_names: Vec<String> = Vec::new();
+    let mut seen_groups: HashSet<String> = HashSet::new();
+    let mut add_group = |name: &String, names: &mut Vec<String>| {
+        if seen_groups.insert(name.clone()) {
+            names.push(name.clone());
+        }
+    };
     for assignments in config.apps.values().filter_map(|a| a.assignments.as_ref()) {
         for login in assignments.value.users.keys() {
-            if !logins.iter().any(|l| l.eq_ignore_ascii_case(login)) {
+            if seen_logins.insert(login.value.to_ascii_lowercase()) {
                 logins.push(login.value.clone());
             }
         }
         for group in assignments.value.groups.keys() {
-            if !group_names.contains(&group.value) {
-                group_names.push(group.value.clone());
-            }
+            add_group(&group.value, &mut group_names);
         }
     }
     for push in config.apps.values().filter_map(|a| a.group_push.as_ref()) {
         for group in push.value.groups.keys() {
-            if !group_names.contains(&group.value) {
-                group_names.push(group.value.clone());
-            }
+            add_group(&group.value, &mut group_names);
         }
     }
     Scope {
@@ -38,6 +44,7 @@ pub fn scope(config: &Config) -> Scope {
                     key: name.value.clone(),
                     select: selector(&app.find.value),
                     parts: parts(app),
+                    profile: profile_keys(app),
                 })
                 .collect(),
         ),
@@ -52,6 +59,17 @@ fn selector(find: &Find) -> AppSelector {
         Find::Label(label) => AppSelector::Label(label.clone()),
         Find::Name(name) => AppSelector::Name(name.clone()),
     }
+}
+
+/// The app profile attributes the config sets for some user: the only ones the plan compares.
+fn profile_keys(app: &App) -> ProfileKeys {
+    ProfileKeys::Only(
+        app.assignments
+            .iter()
+            .flat_map(|a| a.value.users.values().flatten())
+            .flat_map(|profile| profile.keys().map(|k| k.value.clone()))
+            .collect(),
+    )
 }
 
 /// The collections an app's config manages.
@@ -101,6 +119,11 @@ mod tests {
                 group_push: false,
                 ..Parts::ALL
             }
+        );
+        assert_eq!(
+            apps[0].profile,
+            ProfileKeys::Only(["instabugRole".to_string()].into()),
+            "only the profile attributes the config sets are read"
         );
         assert_eq!(scope.logins, ["alice@example.com", "bob@example.com"]);
         assert_eq!(scope.group_names, ["Engineering"]);

@@ -2,6 +2,8 @@
 //! priorities are planned together (a move shifts the others); removals of what the config
 //! does not name, for collections it owns exclusively, carry the risk of deprovisioning.
 
+use std::collections::{HashMap, HashSet};
+
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
@@ -9,8 +11,8 @@ use super::DiffError;
 use crate::config::Loc;
 use crate::config::model::{App, AppManage, Assignments, GroupAssignment, Ownership};
 use crate::facts::provisioning::{ToAppToggle, USER_PROVISIONING};
-use crate::ids::GroupId;
-use crate::okta::{Directory, LiveApp, LiveGroup};
+use crate::ids::{GroupId, UserId};
+use crate::okta::{Directory, LiveApp, LiveGroup, LiveUser};
 use crate::plan::attribute::FieldChange;
 use crate::plan::change::{Change, Note, Op, Risk, Subject};
 
@@ -135,16 +137,20 @@ fn users(
     assignments: &Assignments,
 ) {
     let app_id = &cx.live.app.id;
-    let live_users = cx.live.users.as_deref().unwrap_or_default();
+    // Logins compare without case; the first of two spellings Okta lists wins.
+    let mut live_users: HashMap<String, &LiveUser> = HashMap::new();
+    for user in cx.live.users.iter().flatten() {
+        live_users
+            .entry(user.login.to_ascii_lowercase())
+            .or_insert(user);
+    }
     for (login, profile) in &assignments.users {
         let want = profile.as_ref().map(to_map).unwrap_or_default();
         let subject = Subject::UserAssignment {
             app: cx.name.into(),
             login: login.value.clone(),
         };
-        let found = live_users
-            .iter()
-            .find(|u| u.login.eq_ignore_ascii_case(login));
+        let found = live_users.get(&login.value.to_ascii_lowercase());
         let op = match found {
             Some(user) if !is_group_scope(user.assignment.scope.as_deref()) => {
                 let update = profile_update(&user.assignment.profile, &want);
@@ -196,19 +202,27 @@ fn unassign_users(
     cx: &Context<'_>,
     assignments: &Assignments,
 ) {
+    let declared: HashSet<String> = assignments
+        .users
+        .keys()
+        .map(|l| l.value.to_ascii_lowercase())
+        .collect();
+    // Who each assigned group grants the app, in the groups' order.
+    let mut grants: HashMap<&UserId, Vec<(usize, &str)>> = HashMap::new();
+    for (i, group) in cx.live.groups.iter().flatten().enumerate() {
+        for member in group.members.iter().flatten() {
+            let by = grants.entry(member).or_default();
+            if by.last().is_none_or(|(last, _)| *last != i) {
+                by.push((i, group.name.as_str()));
+            }
+        }
+    }
     for user in cx.live.users.iter().flatten() {
-        let declared = assignments
-            .users
-            .keys()
-            .any(|l| l.eq_ignore_ascii_case(&user.login));
-        let granted_by: Vec<&str> = cx
-            .live
-            .groups
-            .iter()
-            .flatten()
-            .filter(|g| g.members.iter().flatten().any(|m| *m == user.assignment.id))
-            .map(|g| g.name.as_str())
-            .collect();
+        let declared = declared.contains(&user.login.to_ascii_lowercase());
+        let granted_by: Vec<&str> = grants
+            .get(&user.assignment.id)
+            .map(|by| by.iter().map(|(_, name)| *name).collect())
+            .unwrap_or_default();
         if !declared && !is_group_scope(user.assignment.scope.as_deref()) && !granted_by.is_empty()
         {
             notes.push(Note {
