@@ -470,7 +470,13 @@ async fn endpoint_calls_use_okta_query_forms_and_largest_pages() {
         .unwrap()
         .unwrap();
     assert_eq!(alice.id.0, "00u1");
-    assert!(client.app_users(&"0oa1".into()).await.unwrap().is_empty());
+    assert!(
+        client
+            .app_users(&"0oa1".into(), &oktaform::okta::ProfileKeys::All)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 
 use super::{ExportArgs, fail, org};
 use crate::ids::AppId;
-use crate::okta::{Access, AppScope, AppSelector, Apps, Parts, Scope};
+use crate::okta::{Access, AppScope, AppSelector, Apps, Parts, ProfileKeys, Scope};
 use crate::plan::planfile::write_atomically;
 
 pub fn run(args: &ExportArgs) -> ExitCode {
@@ -46,6 +46,7 @@ fn scope(args: &ExportArgs) -> anyhow::Result<Scope> {
                     key: text.clone(),
                     select: selector(text),
                     parts: Parts::ALL,
+                    profile: ProfileKeys::All,
                 })
                 .collect(),
         ),

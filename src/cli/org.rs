@@ -261,7 +261,26 @@ impl Session {
 
     /// Reads the org and diffs it against the config.
     pub fn plan(&self) -> anyhow::Result<(crate::plan::Plan, Snapshot)> {
-        let live = self.org.read(&crate::plan::scope(&self.config))?;
+        self.plan_reading(crate::plan::scope(&self.config))
+    }
+
+    /// [`Session::plan`], keeping every assigned user's whole app profile (what a SCIM
+    /// preview shows of an update), not only the attributes the config sets.
+    pub fn plan_with_whole_profiles(&self) -> anyhow::Result<(crate::plan::Plan, Snapshot)> {
+        let mut scope = crate::plan::scope(&self.config);
+        if let crate::okta::Apps::Selected(apps) = &mut scope.apps {
+            for app in apps {
+                app.profile = crate::okta::ProfileKeys::All;
+            }
+        }
+        self.plan_reading(scope)
+    }
+
+    fn plan_reading(
+        &self,
+        scope: crate::okta::Scope,
+    ) -> anyhow::Result<(crate::plan::Plan, Snapshot)> {
+        let live = self.org.read(&scope)?;
         let changes = crate::plan::diff(&self.config, &live).map_err(|errors| {
             anyhow!(
                 "{}",

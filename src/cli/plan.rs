@@ -32,7 +32,10 @@ pub fn plan(args: &PlanArgs) -> ExitCode {
 
 fn run(args: &PlanArgs) -> anyhow::Result<Plan> {
     let session = org::Session::open(&args.config, &args.org, Access::Read)?;
-    let (plan, live) = session.plan()?;
+    let (plan, live) = match args.show_scim {
+        true => session.plan_with_whole_profiles()?,
+        false => session.plan()?,
+    };
     let mut annotations = Annotations::from_config(&session.config, &session.sources);
     if args.format != PlanFormat::Json && !plan.notes.is_empty() {
         let digest = config_digest(&session.sources);

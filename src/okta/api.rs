@@ -6,9 +6,10 @@ use serde_json::{Map, Value, json};
 
 use super::client::{Client, Verified};
 use super::error::{ApiError, Error};
+use super::scope::ProfileKeys;
 use super::types::{
-    App, AppFeature, AppGroup, AppUser, Connection, Group, GroupPushMapping, LogEvent,
-    ProfileMapping, Schema, User, UserType,
+    App, AppFeature, AppGroup, AppUser, Connection, Group, GroupPushMapping, ListedAppUser,
+    ListedAppUsers, LogEvent, ProfileMapping, Schema, User, UserType,
 };
 use crate::ids::{AppId, GroupId, MappingId, UserId};
 use crate::secret::SecretString;
@@ -211,9 +212,22 @@ impl Client {
     // Assignments.
 
     /// Assigned users, each with its Okta user embedded (`_embedded.user`: login), 500 a page.
-    pub async fn app_users(&self, app: &AppId) -> Result<Vec<AppUser>, Error> {
-        self.get_all(&format!("/api/v1/apps/{app}/users?limit=500&expand=user"))
-            .await
+    /// Only the profile attributes `profile` names are kept.
+    pub async fn app_users(
+        &self,
+        app: &AppId,
+        profile: &ProfileKeys,
+    ) -> Result<Vec<ListedAppUser>, Error> {
+        self.get_all_with(
+            &format!("/api/v1/apps/{app}/users?limit=500&expand=user"),
+            |page| {
+                use serde::de::DeserializeSeed;
+                let mut parser = serde_json::Deserializer::from_str(page);
+                let users = ListedAppUsers(profile).deserialize(&mut parser)?;
+                parser.end().map(|()| users)
+            },
+        )
+        .await
     }
 
     /// Assigned groups, each with its group embedded (`_embedded.group`: name), 200 a page.

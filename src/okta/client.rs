@@ -321,11 +321,21 @@ impl Client {
 
     /// GET every page of a list, following `Link: rel="next"`.
     pub async fn get_all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, Error> {
+        self.get_all_with(path, |page| serde_json::from_str(page))
+            .await
+    }
+
+    /// [`Client::get_all`], each page parsed by `parse`.
+    pub async fn get_all_with<T>(
+        &self,
+        path: &str,
+        parse: impl Fn(&str) -> Result<Vec<T>, serde_json::Error>,
+    ) -> Result<Vec<T>, Error> {
         let mut items = Vec::new();
         let mut url = self.org.join(path);
         loop {
             let answer = self.send(Method::GET, &url, None).await?;
-            let page: Vec<T> = decode("GET", path, &answer.body)?;
+            let page: Vec<T> = parse(&answer.body).map_err(|e| decode_error("GET", path, e))?;
             let empty = page.is_empty();
             items.extend(page);
             match next_link(&answer.headers) {
@@ -828,17 +838,21 @@ enum BodyError {
 
 /// The body as text, refusing more than `cap` bytes (announced or sent).
 async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<String, BodyError> {
-    if response.content_length().is_some_and(|n| n > cap as u64) {
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > cap as u64) {
         return Err(BodyError::TooLarge(cap));
     }
-    let mut bytes: Vec<u8> = Vec::new();
+    // Room for the announced length at once (a page of 500 is megabytes), never above the cap.
+    let mut bytes: Vec<u8> = Vec::with_capacity(announced.map_or(0, |n| n as usize));
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
         if bytes.len() + chunk.len() > cap {
             return Err(BodyError::TooLarge(cap));
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    // Valid UTF-8 (every Okta answer) is taken as it is; anything else is shown, not refused.
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// [`describe_transport`], with the timeout's length when it is one.
@@ -895,11 +909,15 @@ fn encode<B: Serialize>(body: &B) -> Result<Vec<u8>, Error> {
 }
 
 fn decode<T: DeserializeOwned>(method: &str, path: &str, body: &str) -> Result<T, Error> {
-    serde_json::from_str(body).map_err(|e| Error::Decode {
+    serde_json::from_str(body).map_err(|e| decode_error(method, path, e))
+}
+
+fn decode_error(method: &str, path: &str, e: serde_json::Error) -> Error {
+    Error::Decode {
         method: method.into(),
         path: path.split('?').next().unwrap_or(path).into(),
         reason: e.to_string(),
-    })
+    }
 }
 
 /// A transport error in words, without the URL's query (which never holds secrets, but keep logs short).

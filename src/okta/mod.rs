@@ -20,5 +20,5 @@ pub use auth::{Access, Credentials};
 pub use client::{Client, ClientOptions, Verified, body_cap, run_id};
 pub use error::{ApiError, Error};
 pub use read::{ReadError, read};
-pub use scope::{AppScope, AppSelector, Apps, Parts, Scope};
+pub use scope::{AppScope, AppSelector, Apps, Parts, ProfileKeys, Scope};
 pub use snapshot::{Directory, Features, LiveApp, LiveGroup, LivePush, LiveUser, Snapshot};

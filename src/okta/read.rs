@@ -25,9 +25,9 @@ use tokio::sync::{OnceCell, watch};
 use super::client::Client;
 use super::error::{ApiError, Error};
 use super::progress::Event;
-use super::scope::{AppScope, AppSelector, Apps, Parts, Scope};
+use super::scope::{AppScope, AppSelector, Apps, Parts, ProfileKeys, Scope};
 use super::snapshot::{Directory, Features, LiveApp, LiveGroup, LivePush, LiveUser, Snapshot};
-use super::types::{App, AppUser, Connection, ProfileMapping, Schema, UserType};
+use super::types::{App, Connection, ListedAppUser, ProfileMapping, Schema, UserType};
 use crate::ids::{AppId, UserId};
 
 /// Why the live state could not be read.
@@ -100,13 +100,13 @@ impl Drop for Pending<'_> {
 }
 
 impl Assigned {
-    fn record(&self, users: &[AppUser]) {
+    fn record(&self, users: &[ListedAppUser]) {
         if self.wanted.is_empty() {
             return;
         }
         let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
         for user in users {
-            let login = embedded(&user.extra, "user", "login").to_lowercase();
+            let login = user.login.to_lowercase();
             if self.wanted.contains(&login) {
                 found.insert(login, user.id.clone());
             }
@@ -269,7 +269,7 @@ async fn read_all(reader: &Reader<'_>) -> Result<IndexMap<String, LiveApp>, Read
         .collect();
     let live = try_join_all(apps.into_iter().map(|app| async move {
         let key = app.id.0.clone();
-        app_parts(reader, &app.id, Parts::ALL, None)
+        app_parts(reader, &app.id, Parts::ALL, &ProfileKeys::All, None)
             .await
             .map(|parts| (key.clone(), parts.into_live(app)))
             .map_err(|error| ReadError::Api { app: key, error })
@@ -360,7 +360,7 @@ async fn read_app(reader: &Reader<'_>, scope: &AppScope) -> Result<LiveApp, Read
         AppSelector::Id(id) => {
             let (app, parts) =
                 tokio::try_join!(resolve(reader, &scope.key, &scope.select), async {
-                    app_parts(reader, id, scope.parts, pending)
+                    app_parts(reader, id, scope.parts, &scope.profile, pending)
                         .await
                         .map_err(api)
                 })?;
@@ -376,7 +376,7 @@ async fn read_app(reader: &Reader<'_>, scope: &AppScope) -> Result<LiveApp, Read
                         .contains(&app.name.as_str()),
                 ..scope.parts
             };
-            let parts = app_parts(reader, &app.id, parts, pending)
+            let parts = app_parts(reader, &app.id, parts, &scope.profile, pending)
                 .await
                 .map_err(api)?;
             Ok(parts.into_live(app))
@@ -428,11 +428,12 @@ async fn app_parts(
     reader: &Reader<'_>,
     id: &AppId,
     parts: Parts,
+    profile: &ProfileKeys,
     pending: Option<Pending<'_>>,
 ) -> Result<AppParts, Error> {
     let client = reader.client;
     let users = async {
-        let users = client.app_users(id).await?;
+        let users = client.app_users(id, profile).await?;
         reader.assigned.record(&users);
         drop(pending);
         Ok(users)
@@ -450,14 +451,9 @@ async fn app_parts(
     let users = users.map(|users| {
         users
             .into_iter()
-            .map(|mut assignment| LiveUser {
-                login: embedded(&assignment.extra, "user", "login"),
-                assignment: {
-                    // Only the login was wanted of the embedded user; the plan keeps the rest.
-                    assignment.extra.remove("_embedded");
-                    assignment.extra.remove("_links");
-                    assignment
-                },
+            .map(|mut listed| LiveUser {
+                login: std::mem::take(&mut listed.login),
+                assignment: listed.into_assignment(),
             })
             .collect()
     });

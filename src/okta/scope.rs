@@ -2,6 +2,8 @@
 //! user schema is needed. The provider knows nothing of configs: `plan::scope` turns a config
 //! into a [`Scope`]; export and drift of a whole org use [`Scope::all`].
 
+use std::collections::BTreeSet;
+
 use crate::ids::AppId;
 
 /// How an app is found.
@@ -51,6 +53,29 @@ impl Parts {
     };
 }
 
+/// Which attributes of each assigned user's app profile a read keeps.
+///
+/// A plan compares only the values its config sets; an app user's whole profile (two dozen
+/// attributes on a SCIM app, most of them null) parsed and held for 75,000 assignments would
+/// cost more time and memory than everything else of the plan together.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ProfileKeys {
+    /// The whole profile (export, drift of a whole org, the SCIM preview).
+    #[default]
+    All,
+    /// These attributes; the others are skipped while parsing.
+    Only(BTreeSet<String>),
+}
+
+impl ProfileKeys {
+    pub fn keeps(&self, key: &str) -> bool {
+        match self {
+            ProfileKeys::All => true,
+            ProfileKeys::Only(keys) => keys.contains(key),
+        }
+    }
+}
+
 /// One app to read. `key` is the caller's name for it: the snapshot is keyed by it, and read
 /// errors name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +83,8 @@ pub struct AppScope {
     pub key: String,
     pub select: AppSelector,
     pub parts: Parts,
+    /// What of each assigned user's app profile to keep (with `parts.assignments`).
+    pub profile: ProfileKeys,
 }
 
 /// Which apps to read.

@@ -378,20 +378,35 @@ fn touched(change: &Change, live: &Snapshot, app: Option<&LiveApp>) -> Vec<(Stri
             };
             vec![(format!("app {name}: provisioning"), state)]
         }
+        // The assignment's scope and the values the change writes: a read keeps only the
+        // profile attributes its config sets (`ProfileKeys`), and the others are not written.
         (Subject::UserAssignment { app: name, login }, Some(app)) => {
-            let user_id = match &change.op {
-                Op::AssignUser { user_id, .. }
-                | Op::ConvertUser { user_id, .. }
-                | Op::UpdateUser { user_id, .. }
-                | Op::UnassignUser { user_id, .. } => Some(user_id),
-                _ => None,
+            let (user_id, writes) = match &change.op {
+                Op::AssignUser {
+                    user_id, profile, ..
+                }
+                | Op::ConvertUser {
+                    user_id, profile, ..
+                }
+                | Op::UpdateUser {
+                    user_id, profile, ..
+                } => (Some(user_id), Some(profile)),
+                Op::UnassignUser { user_id, .. } => (Some(user_id), None),
+                _ => (None, None),
             };
             let current = app
                 .users
                 .iter()
                 .flatten()
                 .find(|u| Some(&u.assignment.id) == user_id)
-                .map(|u| json(&(&u.assignment.scope, &u.assignment.profile)))
+                .map(|u| {
+                    let values: serde_json::Map<String, Value> = writes
+                        .iter()
+                        .flat_map(|w| w.keys())
+                        .filter_map(|k| Some((k.clone(), u.assignment.profile.get(k)?.clone())))
+                        .collect();
+                    json(&(&u.assignment.scope, values))
+                })
                 .unwrap_or(Value::Null);
             vec![(format!("app {name}: user {login}"), current)]
         }
