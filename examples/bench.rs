@@ -38,7 +38,7 @@ struct Case {
     phases: &'static [&'static str],
 }
 
-const ALL: &[&str] = &["plan", "apply", "noop", "serial"];
+const ALL: &[&str] = &["plan", "apply", "replan", "noop", "serial"];
 const PLAN: &[&str] = &["plan", "serial"];
 
 fn cases(quick: bool) -> Vec<Case> {
@@ -284,7 +284,12 @@ async fn run_case(case: &Case, sandbox_429s: &mut u64) -> Vec<(String, Measured)
     std::fs::write(&config_path, config).unwrap();
     org.save(&state).expect("write the bench org");
     let mut rate_limits = HashMap::new();
-    rate_limits.insert("/api/v1/apps".to_string(), case.apps_bucket);
+    // `BENCH_APPS_BUCKET=n`: another limit for the apps bucket (to profile without pacing).
+    let apps_bucket = std::env::var("BENCH_APPS_BUCKET")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(case.apps_bucket);
+    rate_limits.insert("/api/v1/apps".to_string(), apps_bucket);
     let sandbox = Sandbox::start(SandboxOptions {
         state: Some(state),
         knobs: Knobs {
@@ -300,36 +305,71 @@ async fn run_case(case: &Case, sandbox_429s: &mut u64) -> Vec<(String, Measured)
     .expect("start the sandbox");
     let url = sandbox.base_url().to_string();
     let mut out = Vec::new();
-    for phase in ["serial", "plan", "apply", "noop"] {
+    for phase in ["serial", "plan", "apply", "replan", "noop"] {
         if !case.phases.contains(&phase) {
-            continue;
-        }
-        // The no-op apply needs the first one done.
-        if phase == "noop" && !case.phases.contains(&"apply") {
             continue;
         }
         let u = url.clone();
         let path = config_path.clone();
-        let phase_name = phase.to_string();
+        let seen = sandbox_log(&url).await.len();
+        // The plan of the converged org is a plan like the first one.
+        let child_phase = if phase == "replan" { "plan" } else { phase };
+        let phase_name = child_phase.to_string();
         let m = tokio::task::spawn_blocking(move || run_child(&phase_name, &u, &path))
             .await
             .unwrap();
+        if std::env::var_os("BENCH_PATHS").is_some() {
+            print_paths(phase, &sandbox_log(&url).await[seen..]);
+        }
         out.push((phase.to_string(), m));
     }
-    let log = reqwest::Client::new()
-        .get(format!("{url}/__sandbox/requests"))
-        .send()
+    *sandbox_429s += sandbox_log(&url)
         .await
-        .ok();
-    if let Some(r) = log
-        && let Ok(v) = r.json::<serde_json::Value>().await
-    {
-        *sandbox_429s += v["log"].as_array().map_or(0, |l| {
-            l.iter().filter(|e| e["status"] == 429).count() as u64
-        });
-    }
+        .iter()
+        .filter(|e| e["status"] == 429)
+        .count() as u64;
     sandbox.stop().await;
     out
+}
+
+/// The sandbox's request log so far.
+async fn sandbox_log(url: &str) -> Vec<serde_json::Value> {
+    let answer = reqwest::Client::new()
+        .get(format!("{url}/__sandbox/requests"))
+        .send()
+        .await;
+    match answer {
+        Ok(r) => r
+            .json::<serde_json::Value>()
+            .await
+            .ok()
+            .and_then(|v| v["log"].as_array().cloned())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// `BENCH_PATHS=1`: a phase's requests by method and path, ids and queries folded.
+fn print_paths(phase: &str, log: &[serde_json::Value]) {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for entry in log {
+        let path = entry["path"].as_str().unwrap_or_default();
+        let path = path.split('?').next().unwrap_or_default();
+        let shape: Vec<&str> = path
+            .split('/')
+            .map(|s| if s.len() >= 20 { "{id}" } else { s })
+            .collect();
+        let key = format!(
+            "{} {}",
+            entry["method"].as_str().unwrap_or("?"),
+            shape.join("/")
+        );
+        *counts.entry(key).or_default() += 1;
+    }
+    eprintln!("{phase}: {} requests", log.len());
+    for (key, n) in counts {
+        eprintln!("  {n:>5}  {key}");
+    }
 }
 
 fn main() {
@@ -391,6 +431,7 @@ fn main() {
                         String::new()
                     }
                 ),
+                "replan" => "plan, after the first apply".into(),
                 "noop" => "no-op apply".into(),
                 _ => "read one call at a time".into(),
             };
