@@ -319,7 +319,7 @@ fn add_user_of_type(
             .or_default()
             .push(id.clone());
     }
-    org.users.push(json!({
+    org.add_user_value(json!({
         "id": id, "status": "ACTIVE", "created": timestamp(), "activated": timestamp(),
         "statusChanged": timestamp(), "lastLogin": null, "lastUpdated": timestamp(),
         "passwordChanged": null, "type": {"id": type_id},
@@ -352,6 +352,7 @@ pub fn org(seed: Seed) -> OrgState {
         version: STATE_VERSION,
         next_id: 0,
         users: Vec::new(),
+        user_index: Default::default(),
         groups: Vec::new(),
         user_type: Value::Null,
         user_schema: okta_user_schema("/meta/schemas/user/default", "user", "User"),

@@ -19,7 +19,7 @@ pub(super) fn route(org: &OrgState, req: &Request, rest: &[&str]) -> Option<Outc
 fn list(org: &OrgState, req: &Request) -> Reply {
     let q = req.query("q").map(str::to_lowercase);
     let filter = req.query("filter").map(eq_clauses).unwrap_or_default();
-    let apps: Vec<Value> = org
+    let apps: Vec<&Value> = org
         .apps
         .iter()
         .map(|a| &a.app)
@@ -28,9 +28,8 @@ fn list(org: &OrgState, req: &Request) -> Reply {
                 .is_none_or(|q| starts_with(&app["label"], q) || starts_with(&app["name"], q))
         })
         .filter(|app| filter.iter().all(|(f, v)| field(app, f) == v.as_str()))
-        .cloned()
         .collect();
-    page(apps, req, 20, 200)
+    page(&apps, req, 20, 200)
 }
 
 fn get(org: &OrgState, id: &str) -> Outcome {

@@ -112,7 +112,7 @@ impl Kind {
 fn list(org: &OrgState, req: &Request, id: &str, kind: Kind) -> Outcome {
     let i = app_index(org, id)?;
     let expand = req.query("expand") == Some(kind.expand());
-    let items: Vec<Value> = kind.of(&org.apps[i]).to_vec();
+    let items = kind.of(&org.apps[i]);
     let mut reply = match kind {
         Kind::User => page(items, req, 50, 500),
         Kind::Group => page(items, req, 20, 200),

@@ -87,7 +87,7 @@ fn list_users(org: &OrgState, req: &Request) -> Reply {
         Err(refused) => return refused,
     };
     let q = req.query("q").map(str::to_lowercase);
-    let users: Vec<Value> = org
+    let users: Vec<&Value> = org
         .users
         .iter()
         .filter(|u| {
@@ -105,9 +105,8 @@ fn list_users(org: &OrgState, req: &Request) -> Reply {
                     .any(|f| starts_with(&u["profile"][*f], q))
             })
         })
-        .cloned()
         .collect();
-    page(users, req, 200, 200)
+    page(&users, req, 200, 200)
 }
 
 /// Groups matching any clause (values compared exactly) and the `q` prefix of their name.
@@ -117,7 +116,7 @@ fn list_groups(org: &OrgState, req: &Request) -> Reply {
         Err(refused) => return refused,
     };
     let q = req.query("q").map(str::to_lowercase);
-    let groups: Vec<Value> = org
+    let groups: Vec<&Value> = org
         .groups
         .iter()
         .filter(|g| clauses.is_empty() || clauses.iter().any(|(f, v)| field(g, f) == v.as_str()))
@@ -125,20 +124,19 @@ fn list_groups(org: &OrgState, req: &Request) -> Reply {
             q.as_ref()
                 .is_none_or(|q| starts_with(&g["profile"]["name"], q))
         })
-        .cloned()
         .collect();
-    page(groups, req, 200, 10000)
+    page(&groups, req, 200, 10000)
 }
 
 /// `GET /groups/{id}/users`: the members, paged (spec: `limit` default 1000).
 fn list_members(org: &OrgState, req: &Request, id: &str) -> Outcome {
     org.group(id).ok_or_else(|| not_found(id, "UserGroup"))?;
-    let users: Vec<Value> = org
+    let users: Vec<&Value> = org
         .members_of(id)
         .iter()
-        .filter_map(|m| org.user(m).cloned())
+        .filter_map(|m| org.user(m))
         .collect();
-    Ok(page(users, req, 1000, 10000))
+    Ok(page(&users, req, 1000, 10000))
 }
 
 /// `PUT` (add) or `DELETE` (remove) `/groups/{id}/users/{uid}`: 204, also when nothing changes

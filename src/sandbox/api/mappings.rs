@@ -47,7 +47,7 @@ fn list(org: &OrgState, req: &Request) -> Reply {
             summary
         })
         .collect();
-    page(items, req, 20, 200)
+    page(&items, req, 20, 200)
 }
 
 /// The schema a mapping writes to: its user type's (each type has its own) or its app's.
