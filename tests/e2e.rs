@@ -434,10 +434,10 @@ fn a_fault_mid_apply_is_reported_and_a_rerun_converges() {
     let work = Workdir::new();
     let sandbox = SandboxProcess::start(&work);
     let config = example("luciq");
-    // The read takes 13 requests, the System Log check for another oktaform run one, and the
-    // two schema POSTs the next two (each read back in its answer); from the 17th request on,
+    // The read takes 12 requests, the System Log check for another oktaform run one, and the
+    // two schema POSTs the next two (each read back in its answer); from the 16th request on,
     // every POST fails with a 500.
-    let (status, _) = sandbox.call("PUT", "/__sandbox/config", Some(json!({"faults": {"method": "POST", "on_requests": (17..400).collect::<Vec<u64>>(), "kind": "500"}})));
+    let (status, _) = sandbox.call("PUT", "/__sandbox/config", Some(json!({"faults": {"method": "POST", "on_requests": (16..400).collect::<Vec<u64>>(), "kind": "500"}})));
     assert_eq!(status, 200);
     let output = apply(&work, &sandbox, &config, &[]);
     let text = stdout(&output);
@@ -689,6 +689,44 @@ fn a_type_change_of_mapped_attributes_unmaps_recreates_and_maps_again() {
     assert_eq!(
         automatic(&plan_json(&work, &sandbox, config)),
         Vec::<Value>::new()
+    );
+}
+
+#[test]
+fn a_type_change_lifts_a_mapping_the_config_no_longer_declares() {
+    // The first read skips a mapping direction the config says nothing of; a plan that
+    // re-creates an attribute reads it after all, since Okta refuses to delete a property a
+    // mapping still uses (finding B5).
+    let work = Workdir::new();
+    let sandbox = SandboxProcess::start(&work);
+    let with_to_okta = |kind: &str| {
+        tier_config(kind).replace(
+            "      to_app: { tier: user.tier }\n",
+            "      to_okta: { tier: appuser.tier }\n",
+        )
+    };
+    let config = work.write("tier.yaml", &with_to_okta("string"));
+    let config = config.to_str().unwrap();
+    assert_eq!(apply(&work, &sandbox, config, &[]).status.code(), Some(0));
+    // The mapping stays in Okta (mappings are additive); the config now speaks only of types.
+    let without_mappings = with_to_okta("integer")
+        .replace("    mappings:\n      to_okta: { tier: appuser.tier }\n", "");
+    assert!(!without_mappings.contains("mappings"), "{without_mappings}");
+    work.write("tier.yaml", &without_mappings);
+    let plan = plan_json(&work, &sandbox, config);
+    let lifted = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["op"] == "remove_mapping" && c["subject"]["direction"] == "to_okta");
+    assert!(lifted, "{plan:#}");
+    let output = apply(&work, &sandbox, config, &["--allow-data-loss"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
     );
 }
 

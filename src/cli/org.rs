@@ -280,17 +280,24 @@ impl Session {
         &self,
         scope: crate::okta::Scope,
     ) -> anyhow::Result<(crate::plan::Plan, Snapshot)> {
-        let live = self.org.read(&scope)?;
-        let changes = crate::plan::diff(&self.config, &live).map_err(|errors| {
-            anyhow!(
-                "{}",
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        })?;
+        let diff = |live: &Snapshot| {
+            crate::plan::diff(&self.config, live).map_err(|errors| {
+                anyhow!(
+                    "{}",
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            })
+        };
+        let mut live = self.org.read(&scope)?;
+        let mut changes = diff(&live)?;
+        if let Some(more) = crate::plan::scope::more_to_read(&scope, &changes.changes) {
+            live.add_mappings(self.org.read(&more)?);
+            changes = diff(&live)?;
+        }
         Ok((
             crate::plan::Plan::new(self.org_name(), &live, changes),
             live,

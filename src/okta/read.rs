@@ -182,7 +182,7 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Snapshot, ReadError>
         .iter()
         .filter(|a| !matches!(a.select, AppSelector::Id(_)))
         .count();
-    let with_mappings = selected.iter().filter(|a| a.parts.mappings).count();
+    let with_mappings = selected.iter().filter(|a| a.parts.mappings()).count();
     let with_assignments = selected.iter().filter(|a| a.parts.assignments).count();
     client.progress().event(Event::Reading {
         apps: selected.len(),
@@ -218,7 +218,7 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Snapshot, ReadError>
     };
     let needs_user_type = scope.user_schema
         || match &scope.apps {
-            Apps::Selected(apps) => apps.iter().any(|a| a.parts.mappings),
+            Apps::Selected(apps) => apps.iter().any(|a| a.parts.mappings()),
             Apps::All => true,
         };
     let user_type = async {
@@ -442,8 +442,8 @@ async fn app_parts(
         features(client, id),
         when(parts.connection, client.connection(id)),
         client.app_schema(id),
-        when(parts.mappings, mapping(reader, None, Some(id))),
-        when(parts.mappings, mapping(reader, Some(id), None)),
+        when(parts.to_app, mapping(reader, None, Some(id))),
+        when(parts.to_okta, mapping(reader, Some(id), None)),
         when(parts.assignments, users),
         when(parts.assignments, client.app_groups(id)),
         when(parts.group_push, group_push(client, id)),

@@ -30,8 +30,10 @@ impl std::fmt::Display for AppSelector {
 /// Which collections of an app to read beside the app itself, its features and its schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Parts {
-    /// Both profile mappings (Okta user → app, app → Okta user), with their properties.
-    pub mappings: bool,
+    /// The Okta user → app profile mapping, with its properties.
+    pub to_app: bool,
+    /// The app → Okta user profile mapping, with its properties.
+    pub to_okta: bool,
     /// The default provisioning connection.
     pub connection: bool,
     /// Assigned users (with their login) and groups (with their name).
@@ -44,8 +46,14 @@ pub struct Parts {
 }
 
 impl Parts {
+    /// Either mapping.
+    pub fn mappings(&self) -> bool {
+        self.to_app || self.to_okta
+    }
+
     pub const ALL: Parts = Parts {
-        mappings: true,
+        to_app: true,
+        to_okta: true,
         connection: true,
         assignments: true,
         memberships: false,

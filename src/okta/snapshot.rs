@@ -33,6 +33,16 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Takes the mappings `more` read of each of its apps (a second read, of the mappings only).
+    pub fn add_mappings(&mut self, more: Snapshot) {
+        for (key, app) in more.apps {
+            if let Some(mine) = self.apps.get_mut(&key) {
+                mine.to_app = app.to_app;
+                mine.to_okta = app.to_okta;
+            }
+        }
+    }
+
     pub fn new(
         user_schema: Option<Schema>,
         apps: IndexMap<String, LiveApp>,

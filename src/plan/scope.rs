@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use crate::config::model::{App, Config, Find, Ownership};
 use crate::okta::{AppScope, AppSelector, Apps, Parts, ProfileKeys, Scope};
+use crate::plan::change::{Change, Op};
 
 /// What a plan of `config` must read.
 pub fn scope(config: &Config) -> Scope {
@@ -61,6 +62,44 @@ fn selector(find: &Find) -> AppSelector {
     }
 }
 
+/// After a first diff: what more the plan must read, if anything. A re-created attribute must
+/// first be lifted off every mapping that reads or writes it (Okta refuses to delete a mapped
+/// property, finding B5), so a plan that re-creates one needs both mappings of every app,
+/// including the directions its config says nothing of and the first read skipped. That is
+/// rare (a type change) and costs one more read of those apps; every other plan reads one
+/// mapping body fewer per app that declares only one direction.
+pub fn more_to_read(scope: &Scope, changes: &[Change]) -> Option<Scope> {
+    if !changes
+        .iter()
+        .any(|c| matches!(c.op, Op::ReplaceAttribute { .. }))
+    {
+        return None;
+    }
+    let Apps::Selected(apps) = &scope.apps else {
+        return None;
+    };
+    let unread: Vec<AppScope> = apps
+        .iter()
+        .filter(|a| !(a.parts.to_app && a.parts.to_okta))
+        .map(|a| AppScope {
+            key: a.key.clone(),
+            select: a.select.clone(),
+            parts: Parts {
+                to_app: true,
+                to_okta: true,
+                ..Parts::default()
+            },
+            profile: ProfileKeys::Only(Default::default()),
+        })
+        .collect();
+    (!unread.is_empty()).then(|| Scope {
+        user_schema: false,
+        apps: Apps::Selected(unread),
+        logins: Vec::new(),
+        group_names: Vec::new(),
+    })
+}
+
 /// The app profile attributes the config sets for some user: the only ones the plan compares.
 fn profile_keys(app: &App) -> ProfileKeys {
     ProfileKeys::Only(
@@ -81,10 +120,11 @@ fn parts(app: &App) -> Parts {
     let exclusive_assignments = app.manage.as_ref().is_some_and(|m| {
         m.value.users == Ownership::Exclusive || m.value.groups == Ownership::Exclusive
     });
+    // A direction the config says nothing of is read only to lift a mapping off an attribute
+    // the plan re-creates: [`more_to_read`] asks for it then.
     Parts {
-        mappings: !app.mappings.to_app.is_empty()
-            || !app.mappings.to_okta.is_empty()
-            || exclusive_mappings,
+        to_app: !app.mappings.to_app.is_empty() || exclusive_mappings,
+        to_okta: !app.mappings.to_okta.is_empty() || exclusive_mappings,
         connection: app.provisioning.as_ref().is_some_and(|p| p.scim.is_some()),
         assignments: app.assignments.is_some(),
         // Only an owner of its assignments unassigns, and only then does it matter who a group
@@ -104,7 +144,7 @@ mod tests {
     use crate::plan::testing::{LUCIQ, config};
 
     #[test]
-    fn the_luciq_example_reads_its_app_with_every_part_and_its_logins_once() {
+    fn the_luciq_example_reads_its_app_with_the_parts_it_declares_and_its_logins_once() {
         let scope = scope(&config(LUCIQ));
         assert!(scope.user_schema);
         let Apps::Selected(apps) = &scope.apps else {
@@ -116,6 +156,7 @@ mod tests {
         assert_eq!(
             apps[0].parts,
             Parts {
+                to_okta: false,
                 group_push: false,
                 ..Parts::ALL
             }
