@@ -472,3 +472,26 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     std::fs::write(&temp, bytes).map_err(fail)?;
     std::fs::rename(&temp, path).map_err(fail)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sandbox::Seed;
+    use crate::sandbox::seed;
+
+    #[test]
+    fn users_are_found_by_index_also_after_one_is_added_or_pushed_behind_its_back() {
+        let mut org = seed::org(Seed::Empty);
+        let a = seed::add_user(&mut org, "a@example.com", "A", "A");
+        assert_eq!(org.user(&a).unwrap()["profile"]["login"], "a@example.com");
+        let b = seed::add_user(&mut org, "b@example.com", "B", "B");
+        assert_eq!(org.user(&b).unwrap()["profile"]["login"], "b@example.com");
+        // Not through add_user_value: the index does not know it, the scan finds it.
+        org.users
+            .push(serde_json::json!({"id": "00uBEHIND", "profile": {"login": "c@example.com"}}));
+        assert_eq!(
+            org.user("00uBEHIND").unwrap()["profile"]["login"],
+            "c@example.com"
+        );
+        assert!(org.user("00uNOBODY").is_none());
+    }
+}
