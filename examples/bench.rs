@@ -409,6 +409,19 @@ fn print_paths(phase: &str, log: &[serde_json::Value]) {
         *counts.entry(key).or_default() += 1;
     }
     eprintln!("{phase}: {} requests", log.len());
+    // The longest pause between two answers: the sandbox (or the client) busy with something.
+    let at = |e: &serde_json::Value| e["at_ms"].as_u64().unwrap_or(0);
+    if let Some((gap, before)) = log
+        .windows(2)
+        .map(|w| (at(&w[1]).saturating_sub(at(&w[0])), &w[0]))
+        .max_by_key(|(gap, _)| *gap)
+    {
+        eprintln!(
+            "  longest pause {gap} ms, after {} {}",
+            before["method"].as_str().unwrap_or("?"),
+            before["path"].as_str().unwrap_or("?")
+        );
+    }
     for (key, n) in counts {
         eprintln!("  {n:>5}  {key}");
     }
