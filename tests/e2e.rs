@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{SandboxProcess, Workdir, example, run_against, stderr, stdout};
+use common::{SandboxProcess, Workdir, assert_exit, example, run_against, stderr, stdout};
 use serde_json::{Value, json};
 
 fn plan_json(work: &Workdir, sandbox: &SandboxProcess, config: &str) -> Value {
@@ -44,13 +44,7 @@ fn luciq_plan_apply_replan_and_console_step() {
     insta::assert_snapshot!(stdout(&output).replace(&sandbox.url, "http://SANDBOX"));
 
     let output = apply(&work, &sandbox, &config, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     assert!(
         stdout(&output).contains("Applied 7 changes; 0 failed, 0 skipped, 2 manual steps left."),
         "{}",
@@ -188,13 +182,7 @@ fn allow_listed_toggles_are_applied_and_custom_ones_are_manual() {
     );
 
     let output = apply(&work, &sandbox, &config, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     let id = sandbox.app_id("Partner Org (Org2Org)");
     let (_, feature) = sandbox.call(
         "GET",
@@ -257,13 +245,7 @@ fn data_loss_needs_its_flag() {
         ),
     );
     let output = apply(&work, &sandbox, config, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(3),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 3);
     assert!(
         stdout(&output).contains("-/+ Okta user attribute seatTier [data-loss]"),
         "{}",
@@ -281,13 +263,7 @@ fn data_loss_needs_its_flag() {
     );
 
     let output = apply(&work, &sandbox, config, &["--allow-data-loss"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     let plan = plan_json(&work, &sandbox, config);
     assert_eq!(automatic(&plan), Vec::<Value>::new(), "{plan:#}");
 }
@@ -359,13 +335,7 @@ fn deprovisioning_needs_its_flag() {
         &config,
         &["--allow-deprovision", "--allow-data-loss"],
     );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     let (_, assigned) = sandbox.call("GET", &format!("/api/v1/apps/{app}/groups"), None);
     assert_eq!(assigned.as_array().unwrap().len(), 2);
 }
@@ -394,13 +364,7 @@ fn a_saved_plan_is_refused_after_a_console_edit() {
     );
     assert_eq!(status, 200);
     let output = run_against(&work, &sandbox, &["apply", "plan.json"]);
-    assert_eq!(
-        output.status.code(),
-        Some(3),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 3);
     assert!(
         stderr(&output).contains("okta user schema"),
         "{}",
@@ -420,13 +384,7 @@ fn a_saved_plan_is_refused_after_a_console_edit() {
     );
     assert_eq!(output.status.code(), Some(0));
     let output = run_against(&work, &sandbox, &["apply", "plan.json"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
 }
 
 #[test]
@@ -464,13 +422,7 @@ fn a_fault_mid_apply_is_reported_and_a_rerun_converges() {
     let (status, _) = sandbox.call("PUT", "/__sandbox/config", Some(json!({})));
     assert_eq!(status, 200);
     let output = apply(&work, &sandbox, &config, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     let plan = plan_json(&work, &sandbox, &config);
     assert_eq!(automatic(&plan), Vec::<Value>::new(), "{plan:#}");
 }
@@ -519,13 +471,7 @@ fn plan_reaches_the_sandbox_with_an_oauth_service_app() {
         .env("OKTAFORM_LOG", "trace")
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 2);
     assert!(
         stdout(&output).contains("app lightrun (Lightrun,"),
         "{}",
@@ -591,13 +537,7 @@ fn a_file_reference_resolves_beside_its_config_from_any_directory() {
         .env("OKTA_API_TOKEN", "sandbox-token")
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     assert_eq!(connection_status(&sandbox), "ENABLED");
     assert!(!stdout(&output).contains("partner-token-from-a-file"));
 }
@@ -679,13 +619,7 @@ fn a_type_change_of_mapped_attributes_unmaps_recreates_and_maps_again() {
         "{plan:#}"
     );
     let output = apply(&work, &sandbox, config, &["--allow-data-loss"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     assert_eq!(
         automatic(&plan_json(&work, &sandbox, config)),
         Vec::<Value>::new()
@@ -721,13 +655,7 @@ fn a_type_change_lifts_a_mapping_the_config_no_longer_declares() {
         .any(|c| c["op"] == "remove_mapping" && c["subject"]["direction"] == "to_okta");
     assert!(lifted, "{plan:#}");
     let output = apply(&work, &sandbox, config, &["--allow-data-loss"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
 }
 
 #[test]
@@ -777,13 +705,7 @@ fn exclusive_users_keep_whom_a_group_grants_and_group_removals_count_their_membe
     assert!(text.contains("- group Engineering [data-loss]"), "{text}");
     assert!(text.contains("2 members lose the app"), "{text}");
     let output = apply(&work, &sandbox, config, &["--allow-data-loss"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
 }
 
 #[test]
@@ -864,13 +786,7 @@ fn to_okta_import_settings_of_an_allow_listed_app_are_written() {
         "{plan:#}"
     );
     let output = apply(&work, &sandbox, config, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_exit(&output, 0);
     let id = sandbox.app_id("Partner Org (Org2Org)");
     let (_, feature) = sandbox.call(
         "GET",
