@@ -11,8 +11,9 @@
 //! From [`LIST_ALL_FROM`] apps up, one paged list replaces a request per app: the apps list
 //! instead of a search per label or name, and every profile mapping instead of two filtered
 //! lists per app (which also moves the mapping bodies into round 2). The number of calls does
-//! not grow with attributes or mappings, and an assignment keeps only what the plan reads (its
-//! embedded user and links are dropped once the login is taken).
+//! not grow with attributes or mappings, and an assignment keeps only what the plan reads: its
+//! embedded user's login and the profile attributes [`ProfileKeys`] names, the rest skipped
+//! while parsing. A mapping is read only in the directions the scope asks for.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
