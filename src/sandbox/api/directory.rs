@@ -7,6 +7,8 @@
 //! flows through the `PUSH` mappings into the user's app users (`../shared/design/
 //! okta-semantics.md` B1: "the mapping overwrites the value on the next profile change").
 
+use std::collections::{BTreeMap, HashSet};
+
 use serde_json::{Map, Value, json};
 
 use super::super::state::{Actor, OrgState, target, timestamp};
@@ -86,16 +88,25 @@ fn list_users(org: &OrgState, req: &Request) -> Reply {
         Ok(clauses) => clauses,
         Err(refused) => return refused,
     };
+    // Each field once a user, against the set of its values: a search of 50 logins over
+    // 30,000 users is 30,000 lookups, not 1.5 million comparisons.
+    let mut wanted: BTreeMap<&str, HashSet<String>> = BTreeMap::new();
+    for (f, v) in &clauses {
+        wanted
+            .entry(f.as_str())
+            .or_default()
+            .insert(v.to_ascii_lowercase());
+    }
     let q = req.query("q").map(str::to_lowercase);
     let users: Vec<&Value> = org
         .users
         .iter()
         .filter(|u| {
-            clauses.is_empty()
-                || clauses.iter().any(|(f, v)| {
+            wanted.is_empty()
+                || wanted.iter().any(|(f, values)| {
                     field(u, f)
                         .as_str()
-                        .is_some_and(|x| x.eq_ignore_ascii_case(v))
+                        .is_some_and(|x| values.contains(&x.to_ascii_lowercase()))
                 })
         })
         .filter(|u| {
