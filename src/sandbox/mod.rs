@@ -167,10 +167,14 @@ impl Sandbox {
         });
         let saving = shared.clone();
         let saver = tokio::spawn(async move {
+            let mut wait = server::SAVE_EVERY;
             loop {
-                tokio::time::sleep(server::SAVE_EVERY).await;
+                tokio::time::sleep(wait).await;
                 let shared = saving.clone();
-                let _ = tokio::task::spawn_blocking(move || shared.flush()).await;
+                let held = tokio::task::spawn_blocking(move || shared.flush())
+                    .await
+                    .unwrap_or_default();
+                wait = server::next_save_in(held);
             }
         });
         Ok(Sandbox {

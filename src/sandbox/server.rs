@@ -6,7 +6,9 @@
 //! the OAuth token endpoint ([`super::oauth`]) or the reserved knobs under `/__sandbox/`.
 //!
 //! A change marks the org dirty; the state file is written by a background flush at most every
-//! [`SAVE_EVERY`], and on stop — never the whole file per write.
+//! [`SAVE_EVERY`], and on stop — never the whole file per write. A large org waits longer
+//! between saves ([`next_save_in`]): serializing holds the org's lock, so saving never takes
+//! more than a fifth of its time.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -143,8 +145,15 @@ struct Bucket {
     used: u32,
 }
 
-/// How often a changed org is written to its state file.
+/// How often a changed org is written to its state file, at most.
 pub const SAVE_EVERY: Duration = Duration::from_millis(250);
+
+/// The wait before the next save, after one that held the org's lock for `held`: four times
+/// that, and at least [`SAVE_EVERY`] (a 30,000-user org takes most of a second to serialize,
+/// and requests wait for it).
+pub fn next_save_in(held: Duration) -> Duration {
+    SAVE_EVERY.max(held * 4)
+}
 
 /// Everything the server shares between requests.
 pub struct Shared {
@@ -197,26 +206,30 @@ impl Shared {
     }
 
     /// Writes the org to its state file if it changed since the last write: serialized under
-    /// the org's lock, written outside it.
-    pub fn flush(&self) {
+    /// the org's lock, written outside it. How long the lock was held.
+    pub fn flush(&self) -> Duration {
         let Some(path) = &self.state_path else {
-            return;
+            return Duration::ZERO;
         };
         let _one = lock(&self.saving);
         if !self.dirty.swap(false, Ordering::AcqRel) {
-            return;
+            return Duration::ZERO;
         }
-        let bytes = match serde_json::to_vec(&*lock(&self.org)) {
+        let started = std::time::Instant::now();
+        let serialized = serde_json::to_vec(&*lock(&self.org));
+        let held = started.elapsed();
+        let bytes = match serialized {
             Ok(bytes) => bytes,
             Err(e) => {
                 tracing::error!(error = %e, "sandbox state not serialized");
-                return;
+                return held;
             }
         };
         if let Err(e) = super::state::write_file(path, &bytes) {
             self.dirty.store(true, Ordering::Release);
             tracing::error!(error = %e, "sandbox state not saved");
         }
+        held
     }
 }
 
@@ -769,4 +782,18 @@ fn console_provision_users(shared: &Shared, id: &str, actor: Actor) -> Response<
 /// Turns a [`Reply`] into a response (used by the OAuth module for its errors).
 pub fn from_reply(reply: Reply) -> Response<Body> {
     json_response(reply.status, reply.body.as_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slow_save_spaces_out_the_next() {
+        assert_eq!(next_save_in(Duration::from_millis(10)), SAVE_EVERY);
+        assert_eq!(
+            next_save_in(Duration::from_millis(800)),
+            Duration::from_millis(3_200)
+        );
+    }
 }
