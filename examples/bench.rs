@@ -9,7 +9,10 @@
 //! added latency per request. Every app assigns every user and group (with a profile) and maps
 //! two attributes. Each phase runs in a child process of its own, so its CPU time and max RSS
 //! are the client's alone (the sandbox runs in this process): requests and max in flight come
-//! from the client's counters, sequential round trips are wall time / added latency.
+//! from the client's counters. Round trips are counted, not inferred: the longest chain of
+//! requests each sent after the one before it was answered (`Stats::rounds`); wall time ÷
+//! added latency is printed beside them, and is a little more, since the sandbox's timer
+//! overshoots each 100 ms by 1–2 ms and the client's own work between rounds adds to it.
 //! The sandbox's `/api/v1/apps` bucket allows 6,000 requests a minute (oktaform uses 50 %),
 //! every other bucket 100,000; its per-org concurrency limit is Okta's 75.
 
@@ -180,6 +183,8 @@ struct Measured {
     changes: usize,
     failed: usize,
     rate_limit_waits: u64,
+    /// The longest chain of requests each sent after the one before it was answered.
+    rounds: u64,
 }
 
 fn proc_cpu_ms() -> f64 {
@@ -251,6 +256,7 @@ async fn child(phase: &str, url: &str, config: &str) -> Measured {
         changes: plan.changes.len(),
         failed,
         rate_limit_waits: client.stats.rate_limit_waits.load(Ordering::Relaxed),
+        rounds: client.stats.rounds.load(Ordering::Relaxed),
     }
 }
 
@@ -283,6 +289,7 @@ fn run_child(phase: &str, url: &str, config: &std::path::Path) -> Measured {
         changes: n("changes") as usize,
         failed: n("failed") as usize,
         rate_limit_waits: n("rate_limit_waits") as u64,
+        rounds: n("rounds") as u64,
     }
 }
 
@@ -425,6 +432,18 @@ fn print_paths(phase: &str, log: &[serde_json::Value]) {
     for (key, n) in counts {
         eprintln!("  {n:>5}  {key}");
     }
+    // `BENCH_PATHS=2`: when each answer was sent, from the first.
+    if std::env::var("BENCH_PATHS").is_ok_and(|v| v == "2") {
+        let first = log.first().map_or(0, at);
+        for entry in log {
+            eprintln!(
+                "  {:>6} ms  {} {}",
+                at(entry) - first,
+                entry["method"].as_str().unwrap_or("?"),
+                entry["path"].as_str().unwrap_or("?")
+            );
+        }
+    }
 }
 
 fn main() {
@@ -438,7 +457,7 @@ fn main() {
             .unwrap();
         let m = runtime.block_on(child(&args[2], &args[3], &args[4]));
         println!(
-            "requests={} wall_ms={:.1} max_in_flight={} cpu_ms={:.0} rss_mb={:.1} changes={} failed={} rate_limit_waits={}",
+            "requests={} wall_ms={:.1} max_in_flight={} cpu_ms={:.0} rss_mb={:.1} changes={} failed={} rate_limit_waits={} rounds={}",
             m.requests,
             m.wall_ms,
             m.max_in_flight,
@@ -446,7 +465,8 @@ fn main() {
             m.rss_mb,
             m.changes,
             m.failed,
-            m.rate_limit_waits
+            m.rate_limit_waits,
+            m.rounds
         );
         return;
     }
@@ -457,9 +477,9 @@ fn main() {
         .build()
         .unwrap();
     println!(
-        "| case | latency | phase | requests | wall (s) | round trips | max in flight | CPU (ms) | max RSS (MB) | changes |"
+        "| case | latency | phase | requests | wall (s) | round trips | wall ÷ latency | max in flight | CPU (ms) | max RSS (MB) | changes |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     // `BENCH_ONLY=text`: only the cases whose name and latency contain it (e.g. `1 × 300 ×`).
     let only = std::env::var("BENCH_ONLY").ok();
     for case in cases(quick) {
@@ -471,7 +491,7 @@ fn main() {
         let mut sandbox_429s = 0;
         let results = runtime.block_on(run_case(&case, &mut sandbox_429s));
         for (phase, m) in results {
-            let rounds = if case.latency_ms > 0 {
+            let per_latency = if case.latency_ms > 0 {
                 format!("{:.1}", m.wall_ms / case.latency_ms as f64)
             } else {
                 "-".into()
@@ -507,14 +527,15 @@ fn main() {
                 String::new()
             };
             println!(
-                "| {} | {} ms | {}{} | {} | {:.2} | {} | {} | {:.0} | {:.0} | {} |",
+                "| {} | {} ms | {}{} | {} | {:.2} | {} | {} | {} | {:.0} | {:.0} | {} |",
                 case.name,
                 case.latency_ms,
                 phase,
                 note,
                 m.requests,
                 m.wall_ms / 1000.0,
-                rounds,
+                m.rounds,
+                per_latency,
                 m.max_in_flight,
                 m.cpu_ms,
                 m.rss_mb,

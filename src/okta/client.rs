@@ -23,7 +23,7 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{Semaphore, SemaphorePermit, watch};
 
 use super::auth::{Access, Authenticator, Credentials};
 use super::error::{ApiError, Error, ErrorBody};
@@ -79,13 +79,56 @@ pub struct Stats {
     pub answered: AtomicU64,
     /// Most requests that were in flight at once.
     pub max_in_flight: AtomicU64,
+    /// Sequential round trips: the longest chain of requests each sent after the one before it
+    /// was answered (a request sent after answers of chains up to `n` long is in round `n + 1`).
+    pub rounds: AtomicU64,
 }
 
-/// The adaptive concurrency limit: a semaphore whose permits follow `target`.
+/// A request's round (see [`Stats::rounds`]), counted as answered when the attempt ends.
+struct Round<'a> {
+    rounds: &'a AtomicU64,
+    depth: u64,
+}
+
+impl<'a> Round<'a> {
+    fn start(rounds: &'a AtomicU64) -> Round<'a> {
+        Round {
+            rounds,
+            depth: rounds.load(Ordering::Acquire) + 1,
+        }
+    }
+}
+
+impl Drop for Round<'_> {
+    fn drop(&mut self) {
+        self.rounds.fetch_max(self.depth, Ordering::AcqRel);
+    }
+}
+
+/// The adaptive concurrency limit: a semaphore whose permits follow `target`. Pages of lists
+/// go first: their answers lead to more requests (the next page, the login searches that wait
+/// for every assigned-user page), a single object's seldom does, so a wave of 125 reads of 25
+/// apps takes three rounds rather than four.
 #[derive(Debug)]
 struct Gate {
     permits: Semaphore,
     state: Mutex<GateState>,
+    /// Pages waiting for a slot; other requests wait while there are any.
+    pages_waiting: watch::Sender<usize>,
+}
+
+/// Whether a request goes ahead of the others at the gate: a GET of a page of a list.
+fn goes_first(method: &Method, path: &str) -> bool {
+    method == Method::GET && path.contains("limit=")
+}
+
+/// A page's place in the queue, given up when it has a slot or is abandoned.
+struct PageWaiting<'a>(&'a watch::Sender<usize>);
+
+impl Drop for PageWaiting<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 #[derive(Debug)]
@@ -123,6 +166,7 @@ impl Gate {
         let ceiling = ceiling.max(1);
         Gate {
             permits: Semaphore::new(ceiling),
+            pages_waiting: watch::Sender::new(0),
             state: Mutex::new(GateState {
                 ceiling,
                 target: ceiling,
@@ -137,9 +181,18 @@ impl Gate {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits for a slot; returns it with the number now in flight.
-    async fn acquire(&self) -> Option<(Slot<'_>, usize)> {
-        let permit = self.permits.acquire().await.ok()?;
+    /// Waits for a slot (after every page waiting, unless `first`); returns it with the
+    /// number now in flight.
+    async fn acquire(&self, first: bool) -> Option<(Slot<'_>, usize)> {
+        let permit = if first {
+            self.pages_waiting.send_modify(|n| *n += 1);
+            let _waiting = PageWaiting(&self.pages_waiting);
+            self.permits.acquire().await.ok()?
+        } else {
+            let mut pages = self.pages_waiting.subscribe();
+            pages.wait_for(|n| *n == 0).await.ok()?;
+            self.permits.acquire().await.ok()?
+        };
         let mut state = self.lock();
         state.in_flight += 1;
         let now = state.in_flight;
@@ -575,7 +628,8 @@ impl Client {
             });
             tokio::time::sleep(wait).await;
         }
-        let Some((_slot, in_flight)) = self.gate.acquire().await else {
+        let first = goes_first(method, path);
+        let Some((_slot, in_flight)) = self.gate.acquire(first).await else {
             self.limits.after_answer(bucket, None);
             return Attempt::Fail(Error::Client("the client is shutting down".into()));
         };
@@ -611,6 +665,7 @@ impl Client {
         }
         let started = Instant::now();
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let _round = Round::start(&self.stats.rounds);
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => {
@@ -963,6 +1018,64 @@ pub fn next_link(headers: &HeaderMap) -> Option<String> {
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[tokio::test]
+    async fn pages_go_ahead_of_single_objects_at_the_gate() {
+        let gate = Gate::new(1);
+        let held = gate.acquire(false).await;
+        let order = Mutex::new(Vec::new());
+        let take = |name: &'static str, first: bool| {
+            let (gate, order) = (&gate, &order);
+            async move {
+                let slot = gate.acquire(first).await;
+                order.lock().unwrap().push(name);
+                tokio::task::yield_now().await;
+                drop(slot);
+            }
+        };
+        let release = async {
+            tokio::task::yield_now().await;
+            drop(held);
+        };
+        // The object asks while a page waits, so the page asking after it goes first too.
+        tokio::join!(
+            take("page 1", true),
+            take("object", false),
+            take("page 2", true),
+            release
+        );
+        assert_eq!(*order.lock().unwrap(), ["page 1", "page 2", "object"]);
+        assert!(goes_first(
+            &Method::GET,
+            "/api/v1/apps/0oa1/users?limit=500&expand=user"
+        ));
+        assert!(!goes_first(&Method::GET, "/api/v1/mappings/prm1"));
+        assert!(!goes_first(
+            &Method::PUT,
+            "/api/v1/apps/0oa1/groups/00g1?limit=1"
+        ));
+    }
+
+    #[test]
+    fn a_request_sent_after_an_answer_is_in_the_next_round() {
+        let rounds = AtomicU64::new(0);
+        let a = Round::start(&rounds);
+        let b = Round::start(&rounds);
+        drop(a);
+        // Sent once `a` was answered, though `b` is still in flight: round 2.
+        let c = Round::start(&rounds);
+        drop(b);
+        assert_eq!(rounds.load(Ordering::Relaxed), 1);
+        drop(c);
+        assert_eq!(rounds.load(Ordering::Relaxed), 2);
+        // Beside `c`'s round, not after it: still 2 when it ends.
+        let d = Round {
+            rounds: &rounds,
+            depth: 2,
+        };
+        drop(d);
+        assert_eq!(rounds.load(Ordering::Relaxed), 2);
+    }
 
     #[test]
     fn backoff_doubles_with_each_attempt_within_its_jitter() {
