@@ -174,14 +174,14 @@ pub enum Op {
         profile: Profile,
         app_id: Option<AppId>,
         name: String,
-        property: SchemaProperty,
+        property: Box<SchemaProperty>,
     },
     /// Change an attribute in place.
     UpdateAttribute {
         profile: Profile,
         app_id: Option<AppId>,
         name: String,
-        property: SchemaProperty,
+        property: Box<SchemaProperty>,
         fields: Vec<FieldChange>,
     },
     /// Only the enum display order changes.
@@ -189,14 +189,14 @@ pub enum Op {
         profile: Profile,
         app_id: Option<AppId>,
         name: String,
-        property: SchemaProperty,
+        property: Box<SchemaProperty>,
     },
     /// Delete and re-create (a type change): every user's value is lost.
     ReplaceAttribute {
         profile: Profile,
         app_id: Option<AppId>,
         name: String,
-        property: SchemaProperty,
+        property: Box<SchemaProperty>,
         fields: Vec<FieldChange>,
     },
     /// Delete a custom attribute and every user's value of it.
